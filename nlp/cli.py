@@ -1,0 +1,117 @@
+"""`python -m nlp` / `nlp`: one subcommand per job, each taking --config and --set.
+
+Exit codes: 0 success, 1 some input failed, 2 usage, configuration or model errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import load_config, parse_overrides
+from .errors import ConfigError, ModelUnavailable, NlpError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        config = load_config(args.config, parse_overrides(args.set))
+        return args.handler(args, config)
+    except (ConfigError, ModelUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except NlpError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="YAML file merged over configs/default.yaml")
+    common.add_argument("--set", metavar="KEY.PATH=VALUE", action="append", default=[],
+                        help="override one config value, e.g. --set translator.enabled=false (repeatable)")
+    parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name, handler, help_text):
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("clean", cmd_clean, "print a post's cleaned text, one paragraph per line")
+    p.add_argument("file", metavar="FILE|-")
+    p = command("summarize", cmd_summarize, "print the Chinese abstract of a post or text")
+    p.add_argument("file", metavar="FILE|-")
+    p = command("translate", cmd_translate, "translate Chinese text zh→en, one output line per input sentence")
+    p.add_argument("file", metavar="FILE|-")
+    p = command("enrich", cmd_enrich, "write title_en/abstract_zh/abstract_en/abstract_meta into posts")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--dry-run", action="store_true", help="show the front-matter diff, write nothing")
+    p.add_argument("--force", action="store_true", help="regenerate even unchanged or reviewed posts")
+    p.add_argument("--report", metavar="FILE.json", help="write per-file results as JSON")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="posts read/written in parallel")
+    p.add_argument("--glob", default=None, metavar="PATTERN", help="file pattern inside folders (default *.md and *.markdown)")
+    p = command("enrich-dataset", cmd_enrich_dataset, "add abstract columns to a JSONL/CSV/Parquet dataset")
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("--output", required=True, metavar="OUTPUT")
+    p.add_argument("--text-column", default="content")
+    p.add_argument("--title-column", default="title")
+    p.add_argument("--batch-size", type=int, default=32)
+    p = command("models", cmd_models, "pull, list or convert the configured models")
+    p.add_argument("action", choices=["pull", "list", "convert"])
+    p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
+                   help="which models (default: both)")
+    p = command("evaluate", cmd_evaluate, "score abstracts and translations against references")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("--split", default="test")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--report", metavar="FILE.json")
+    return parser
+
+
+def read_input(name: str) -> str:
+    """Text of FILE, or of standard input for '-'."""
+    if name == "-":
+        return sys.stdin.read()
+    path = Path(name)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: no such file") from None
+    except UnicodeDecodeError:
+        raise NlpError(f"{name}: not UTF-8 text") from None
+
+
+def cmd_clean(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_summarize(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_translate(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_enrich(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_enrich_dataset(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_models(args, config) -> int:
+    raise NotImplementedError
+
+
+def cmd_evaluate(args, config) -> int:
+    raise NotImplementedError
