@@ -89,8 +89,21 @@ def read_input(name: str) -> str:
         raise NlpError(f"{name}: not UTF-8 text") from None
 
 
+def read_article(name: str, config):
+    """Cleaned Article of a post file (front matter removed) or of plain text / HTML."""
+    from .clean import clean_article
+    from .posts import parse_post
+
+    text = read_input(name)
+    post = parse_post(text, None if name == "-" else Path(name))
+    title = post.data.get("title") if post.format != "none" else None
+    return clean_article(post.body, str(title) if title else None, config.clean)
+
+
 def cmd_clean(args, config) -> int:
-    raise NotImplementedError
+    for paragraph in read_article(args.file, config).paragraphs:
+        print(paragraph)
+    return 0
 
 
 def cmd_summarize(args, config) -> int:
@@ -102,11 +115,29 @@ def cmd_translate(args, config) -> int:
 
 
 def cmd_enrich(args, config) -> int:
-    raise NotImplementedError
+    from .enrich import enrich_paths, find_posts
+    from .pipeline import Pipeline
+
+    if args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    paths = find_posts(args.paths, args.glob)
+    if not paths:
+        raise ConfigError(f"no posts found in {' '.join(args.paths)}")
+    pipeline = Pipeline.build(config)
+    counts = enrich_paths(pipeline, paths, dry_run=args.dry_run, force=args.force,
+                          jobs=args.jobs, report=args.report)
+    return 1 if counts["failed"] else 0
 
 
 def cmd_enrich_dataset(args, config) -> int:
-    raise NotImplementedError
+    from .enrich import enrich_dataset
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.build(config)
+    count = enrich_dataset(pipeline, args.input, args.output, args.text_column, args.title_column,
+                           args.batch_size)
+    print(f"{count} rows written to {args.output}")
+    return 0
 
 
 def cmd_models(args, config) -> int:

@@ -1,0 +1,233 @@
+"""Batch enrichment: folders of posts in place, and datasets to a new file.
+
+Finding files, progress, the report and the summary line live here; what happens to one
+post is the pipeline's business.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable
+
+from .errors import ConfigError
+from .files import atomic_output, write_new_file
+
+POST_SUFFIXES = (".md", ".markdown")
+STATUSES = ("updated", "unchanged", "skipped", "failed")
+
+
+def find_posts(paths: Iterable[str], glob: str | None = None) -> list[Path]:
+    """Files as given, folders searched recursively (*.md, *.markdown or `glob`), sorted, no duplicates."""
+    found: dict[Path, None] = {}
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            patterns = [glob] if glob else [f"*{suffix}" for suffix in POST_SUFFIXES]
+            for pattern in patterns:
+                for file in sorted(path.rglob(pattern)):
+                    if file.is_file() and not _hidden(file.relative_to(path)):
+                        found[file] = None
+        elif path.is_file():
+            found[path] = None
+        else:
+            raise ConfigError(f"{name}: no such file or folder")
+    return list(found)
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
+                 out=sys.stdout, err=sys.stderr) -> Counter:
+    """Enrich `paths`, printing progress and a final summary line; returns counts per status."""
+    counts: Counter = Counter()
+    results = []
+    start = time.perf_counter()
+    bar = _progress(len(paths), err)
+    executor = ThreadPoolExecutor(max_workers=max(jobs, 1))
+    try:
+        inspect = lambda batch: executor.map(pipeline.inspect, batch)  # noqa: E731
+        for result in pipeline.enrich_files(paths, dry_run=dry_run, force=force, inspect=inspect):
+            counts[result.status] += 1
+            results.append(result)
+            _show(result, bar, dry_run, out, err)
+    except KeyboardInterrupt:
+        print(f"interrupted after {len(results)} of {len(paths)} files; "
+              "files are written atomically, run again to finish", file=err)
+        raise
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        if bar is not None:
+            bar.close()
+        print(", ".join(f"{counts[s]} {s}" for s in STATUSES), file=out)
+        if report:
+            _write_report(report, results, counts, time.perf_counter() - start)
+    return counts
+
+
+def _progress(total: int, err):
+    if not err.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="post", file=err, dynamic_ncols=True)
+
+
+def _show(result, bar, dry_run, out, err) -> None:
+    if dry_run and result.diff:
+        print(result.diff, end="", file=out)
+    line = f"{result.status}: {result.path}" + (f": {result.message}" if result.message else "")
+    if bar is not None:
+        bar.update(1)
+        if result.status in ("failed", "skipped"):
+            bar.write(line, file=err)
+    else:
+        print(line, file=err, flush=True)
+
+
+def _write_report(path, results, counts, seconds) -> None:
+    """The JSON report, itself written atomically so an interrupted run leaves no half file."""
+    data = {"summary": {s: counts[s] for s in STATUSES} | {"seconds": round(seconds, 3)},
+            "files": [r.as_dict() for r in results]}
+    write_new_file(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+DATASET_COLUMNS = ("title_en", "abstract_zh", "abstract_en", "checks")
+_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+
+
+def enrich_dataset(pipeline, source: str, output: str, text_column="content", title_column="title",
+                   batch_size=32, err=sys.stderr) -> int:
+    """Stream rows from `source`, add the abstract columns, write `output`; returns the row count.
+
+    Rows stream through `datasets` batched map, so a large corpus never sits in memory.
+    """
+    rows = _load_rows(source, text_column)
+    title_column = title_column if title_column in (rows.column_names or []) else None
+
+    def add_abstracts(batch):
+        titles = batch[title_column] if title_column else [None] * len(batch[text_column])
+        return _abstract_columns(pipeline, batch[text_column], titles)
+
+    enriched = rows.map(add_abstracts, batched=True, batch_size=batch_size)
+    return _write_rows(enriched, Path(output), err)
+
+
+def _load_rows(source: str, text_column: str):
+    import datasets
+
+    path = Path(source)
+    if path.is_dir():
+        loaded = datasets.load_from_disk(str(path))
+        if isinstance(loaded, datasets.DatasetDict):
+            loaded = loaded["train"] if "train" in loaded else next(iter(loaded.values()))
+        rows = loaded.to_iterable_dataset()
+    elif path.suffix.lower() in _FORMATS and path.is_file():
+        rows = datasets.load_dataset(_FORMATS[path.suffix.lower()], data_files=str(path), split="train", streaming=True)
+    else:
+        raise ConfigError(f"{source}: expected a .jsonl, .csv or .parquet file or a saved datasets folder")
+    columns = rows.column_names or list(next(iter(rows.take(1)), {}).keys())
+    if text_column not in columns:
+        raise ConfigError(f"{source}: no column '{text_column}' (columns: {', '.join(columns)}); use --text-column")
+    return rows
+
+
+def _abstract_columns(pipeline, texts, titles) -> dict:
+    articles = [pipeline.clean(text or "", title) for text, title in zip(texts, titles)]
+    usable = [i for i, a in enumerate(articles) if a.text.strip()]
+    abstracts = dict(zip(usable, pipeline.process_articles([articles[i] for i in usable])))
+    columns = {name: [] for name in DATASET_COLUMNS}
+    for i in range(len(articles)):
+        abstract = abstracts.get(i)
+        columns["title_en"].append(abstract.title_en if abstract else None)
+        columns["abstract_zh"].append(abstract.zh if abstract else None)
+        columns["abstract_en"].append(abstract.en if abstract else None)
+        columns["checks"].append(abstract.meta["checks"] if abstract else ["no article text after cleaning"])
+    return columns
+
+
+def _write_rows(rows, output: Path, err) -> int:
+    """Write to a temporary file beside `output` and rename it into place at the end."""
+    suffix = output.suffix.lower()
+    if suffix not in _FORMATS:
+        raise ConfigError(f"{output}: output must end in .jsonl, .csv or .parquet")
+    count = 0
+    with atomic_output(output) as tmp:
+        writer = _ROW_WRITERS[_FORMATS[suffix]](tmp)
+        for row in rows:
+            writer.write(row)
+            count += 1
+            if count % 100 == 0:
+                print(f"{count} rows", file=err, flush=True)
+        writer.close()
+    return count
+
+
+class _JsonLines:
+    def __init__(self, path: Path):
+        self.handle = open(path, "w", encoding="utf-8")
+
+    def write(self, row: dict) -> None:
+        self.handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _Csv:
+    """CSV cells are text: list columns (checks) are stored as JSON."""
+
+    def __init__(self, path: Path):
+        self.handle = open(path, "w", encoding="utf-8", newline="")
+        self.writer = None
+
+    def write(self, row: dict) -> None:
+        import csv
+
+        if self.writer is None:
+            self.writer = csv.DictWriter(self.handle, fieldnames=list(row))
+            self.writer.writeheader()
+        self.writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                              for k, v in row.items()})
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _Parquet:
+    """Rows are buffered in groups so the file is written incrementally."""
+
+    GROUP = 1000
+
+    def __init__(self, path: Path):
+        self.path, self.rows, self.writer = path, [], None
+
+    def write(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.rows:
+            return
+        table = pa.Table.from_pylist(self.rows)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(str(self.path), table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+        self.rows = []
+
+    def close(self) -> None:
+        self._flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+_ROW_WRITERS = {"json": _JsonLines, "csv": _Csv, "parquet": _Parquet}

@@ -1,0 +1,275 @@
+"""The whole flow in one place: clean → summarise → translate → check → front matter.
+
+Models are loaded once in `Pipeline.from_config` and reused for every text and file.
+Files are read and written only through `nlp.posts`, which keeps every byte outside the
+managed keys; this module decides what to write and when.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from .article import Article
+from .checks import run_checks
+from .clean import chinese_ratio, clean_article
+from .config import Config, load_config
+from .errors import PostError
+from .glossary import Glossary
+from .posts import Post, read_post, with_managed_keys, write_post
+from .summarize import make_summarizer
+from .translate import make_translator
+
+POSTS_PER_BATCH = 16  # titles and abstracts of this many posts share translation batches
+
+
+@dataclass(frozen=True)
+class Abstract:
+    zh: str
+    en: str | None
+    title_en: str | None
+    meta: dict
+
+
+@dataclass
+class EnrichResult:
+    path: Path
+    status: str  # updated | unchanged | skipped | failed
+    message: str = ""
+    diff: str = ""
+    timings: dict = field(default_factory=dict)
+    checks: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "status": self.status, "message": self.message,
+                "timings": self.timings, "checks": self.checks}
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post as the reviewer sees it: parsed, cleaned, and where its abstract stands."""
+
+    path: Path
+    state: str  # no abstract | generated | reviewed | stale | skipped | failed
+    message: str = ""
+    post: Post | None = None
+    article: Article | None = None
+    reviewed: bool = False
+
+
+class Pipeline:
+    def __init__(self, config: Config, summarizer, translator, glossary: Glossary):
+        self.config, self.summarizer, self.translator, self.glossary = config, summarizer, translator, glossary
+
+    @classmethod
+    def from_config(cls, path=None, overrides: Mapping | None = None) -> "Pipeline":
+        return cls.build(load_config(path, overrides))
+
+    @classmethod
+    def build(cls, config: Config) -> "Pipeline":
+        """Load models once; a missing translator raises ModelUnavailable here, before any file."""
+        glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
+        translator = make_translator(config.translator, config.runtime, glossary) if config.translator.enabled else None
+        return cls(config, make_summarizer(config.summarizer, config.runtime), translator, glossary)
+
+    # -- text -------------------------------------------------------------------------------
+
+    def clean(self, body: str, title: str | None = None) -> Article:
+        return clean_article(body, title, self.config.clean)
+
+    def process_text(self, text: str, title: str | None = None) -> Abstract:
+        """Abstract of raw text or HTML (no front matter)."""
+        return self.process_articles([self.clean(text, title)])[0]
+
+    def process_articles(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract]:
+        """Summarise each article, then translate all abstracts and titles in shared batches."""
+        timings = timings if timings is not None else [{} for _ in articles]
+        limited = [self._limit(a) for a in articles]
+        summaries = []
+        for (article, _), timing in zip(limited, timings):
+            start = time.perf_counter()
+            summaries.append(self.summarizer.summarize(article))
+            timing["summarize"] = round(time.perf_counter() - start, 4)
+        english = self._translate(summaries, articles, timings)
+        return [self._abstract(article, cut, summary, en, title_en)
+                for (article, cut), summary, (en, title_en) in zip(limited, summaries, english)]
+
+    def _limit(self, article: Article) -> tuple[Article, bool]:
+        """Keep model input bounded: only the first max_source_chars of text go to the models."""
+        budget, kept, used = self.config.limits.max_source_chars, [], 0
+        for paragraph in article.paragraphs:
+            if used + len(paragraph) > budget:
+                break
+            kept.append(paragraph)
+            used += len(paragraph)
+        if len(kept) == len(article.paragraphs):
+            return article, False
+        return self.clean("\n\n".join(kept or [article.paragraphs[0][:budget]]), article.title), True
+
+    def _translate(self, summaries, articles, timings) -> list[tuple[str | None, str | None]]:
+        if self.translator is None:
+            return [(None, None)] * len(summaries)
+        texts = [s.text for s in summaries] + [a.title for a in articles if a.title]
+        start = time.perf_counter()
+        english = iter(self.translator.translate(texts))
+        share = round((time.perf_counter() - start) / max(len(articles), 1), 4)
+        abstracts_en = [next(english) for _ in summaries]
+        titles_en = [next(english) if a.title else None for a in articles]
+        for timing in timings:
+            timing["translate"] = share
+        return list(zip(abstracts_en, titles_en))
+
+    def _abstract(self, article: Article, cut: bool, summary, en, title_en) -> Abstract:
+        checks = list(summary.notes)
+        if cut:
+            checks.append(f"source longer than {self.config.limits.max_source_chars} characters: "
+                          "only its beginning was summarised")
+        checks += run_checks(article.text, summary.text, en, self.glossary, self.config.limits)
+        meta = {
+            "source_sha256": source_hash(article),
+            "summarizer": f"{summary.model or 'textrank'} ({summary.method})",
+            "translator": self.translator.model if self.translator else None,
+            "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "reviewed": False,
+            "checks": checks,
+        }
+        return Abstract(summary.text, en, title_en, meta)
+
+    # -- posts ------------------------------------------------------------------------------
+
+    def inspect(self, path) -> PostView:
+        """Read and clean one post and say where its abstract stands; no model is called."""
+        path = Path(path)
+        try:
+            post = read_post(path)
+        except PostError as exc:
+            return PostView(path, "failed", str(exc))
+        article = self.clean(post.body, _title(post))
+        if not article.text.strip():
+            return PostView(path, "skipped", "no article text after cleaning", post, article)
+        if chinese_ratio(article.text) < self.config.limits.min_chinese_ratio:
+            return PostView(path, "skipped", "not Chinese text; nothing to summarise", post, article)
+        meta = post.data.get(self.config.front_matter.meta)
+        if not isinstance(meta, dict) or not meta.get("source_sha256"):
+            return PostView(path, "no abstract", "", post, article)
+        reviewed = meta.get("reviewed") is True
+        if meta.get("source_sha256") != source_hash(article):
+            return PostView(path, "stale", "source changed since the abstract was generated", post, article, reviewed)
+        return PostView(path, "reviewed" if reviewed else "generated", "", post, article, reviewed)
+
+    def enrich_file(self, path, dry_run: bool = False, force: bool = False) -> EnrichResult:
+        return next(self.enrich_files([path], dry_run=dry_run, force=force))
+
+    def enrich_files(self, paths: Iterable, dry_run: bool = False, force: bool = False,
+                     inspect=None) -> Iterator[EnrichResult]:
+        """Enrich posts in batches; one result per path, in order. A bad file never stops the rest.
+
+        `inspect` lets the batch command read and clean in parallel threads (default: self.inspect).
+        """
+        inspect = inspect or (lambda batch: map(self.inspect, batch))
+        paths = list(paths)
+        for start in range(0, len(paths), POSTS_PER_BATCH):
+            views = list(inspect(paths[start:start + POSTS_PER_BATCH]))
+            todo = [v for v in views if _needs_abstract(v, force)]
+            abstracts = dict(zip((v.path for v in todo), self._process_views(todo)))
+            for view in views:
+                if view.path in abstracts:
+                    yield self._write(view, abstracts[view.path], dry_run)
+                else:
+                    yield _result_without_work(view, force)
+
+    def _process_views(self, views: list[PostView]) -> list[Abstract | Exception]:
+        if not views:
+            return []
+        timings = [{} for _ in views]
+        try:
+            abstracts = self.process_articles([v.article for v in views], timings)
+        except Exception:  # one bad article must not fail the batch: retry one by one
+            if len(views) == 1:
+                raise
+            return [self._process_one(v) for v in views]
+        for abstract, timing in zip(abstracts, timings):
+            abstract.meta["_timings"] = timing
+        return abstracts
+
+    def _process_one(self, view: PostView) -> Abstract | Exception:
+        try:
+            return self._process_views([view])[0]
+        except Exception as exc:  # reported per file, the batch goes on
+            return exc
+
+    def _write(self, view: PostView, abstract: Abstract | Exception, dry_run: bool) -> EnrichResult:
+        if isinstance(abstract, Exception):
+            return EnrichResult(view.path, "failed", f"{view.path}: {type(abstract).__name__}: {abstract}")
+        timings = abstract.meta.pop("_timings", {})
+        try:
+            new_text = with_managed_keys(view.post, self.front_matter_values(abstract))
+            diff = _front_matter_diff(view, new_text)
+            start = time.perf_counter()
+            if not dry_run:
+                write_post(view.post, new_text)
+            timings["write"] = round(time.perf_counter() - start, 4)
+        except PostError as exc:
+            return EnrichResult(view.path, "failed", str(exc), timings=timings)
+        message = "dry run: nothing written" if dry_run else ""
+        return EnrichResult(view.path, "updated", message, diff, timings, abstract.meta["checks"])
+
+    def front_matter_values(self, abstract: Abstract) -> dict:
+        """The managed keys, named as configured, in the order they are written."""
+        keys = self.config.front_matter
+        values = {keys.title_en: abstract.title_en, keys.abstract_zh: abstract.zh,
+                  keys.abstract_en: abstract.en, keys.meta: abstract.meta}
+        return {k: v for k, v in values.items() if v is not None}
+
+    def save_review(self, path, zh: str, en: str | None, title_en: str | None) -> EnrichResult:
+        """Write a reviewer's edited abstract with reviewed: true (the demo's Approve & save)."""
+        view = self.inspect(path)
+        if view.post is None or view.article is None:
+            return EnrichResult(view.path, "failed", view.message)
+        old = view.post.data.get(self.config.front_matter.meta)
+        old = old if isinstance(old, dict) else {}
+        meta = {
+            "source_sha256": source_hash(view.article),
+            "summarizer": old.get("summarizer", "reviewer"),
+            "translator": old.get("translator"),
+            "generated_at": old.get("generated_at")
+            or datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "reviewed": True,
+            "checks": run_checks(view.article.text, zh, en or None, self.glossary, self.config.limits),
+        }
+        return self._write(view, Abstract(zh, en or None, title_en or None, meta), dry_run=False)
+
+
+def source_hash(article: Article) -> str:
+    return hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+
+
+def _title(post: Post) -> str | None:
+    title = post.data.get("title")
+    return str(title) if title not in (None, "") else None
+
+
+def _needs_abstract(view: PostView, force: bool) -> bool:
+    if view.state in ("failed", "skipped"):
+        return False
+    if force:
+        return True
+    return view.state == "no abstract" or (view.state == "stale" and not view.reviewed)
+
+
+def _result_without_work(view: PostView, force: bool) -> EnrichResult:
+    if view.state in ("failed", "skipped"):
+        return EnrichResult(view.path, view.state, view.message)
+    if view.state == "stale":  # only reviewed posts stay stale without --force
+        return EnrichResult(view.path, "skipped", "reviewed abstract is stale; use --force to regenerate")
+    return EnrichResult(view.path, "unchanged", view.state)
+
+
+def _front_matter_diff(view: PostView, new_text: str) -> str:
+    old_lines = view.post.text.splitlines(keepends=True)
+    new_lines = new_text.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old_lines, new_lines, str(view.path), str(view.path), n=1))
