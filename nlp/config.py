@@ -35,6 +35,7 @@ class CleanConfig:
     rules: tuple[str, ...] = field(default=(), metadata=PATH)
     to_simplified: bool = True
     min_paragraph_chars: int = 2
+    max_sentence_chars: int = 150
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class LimitsConfig:
     max_file_bytes: int = 5_000_000
     max_source_chars: int = 20_000
     min_chinese_ratio: float = 0.3
+    max_abstract_share: float = 0.8
 
 
 @dataclass(frozen=True)
