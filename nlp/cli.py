@@ -107,11 +107,34 @@ def cmd_clean(args, config) -> int:
 
 
 def cmd_summarize(args, config) -> int:
-    raise NotImplementedError
+    from .summarize import make_summarizer
+
+    article = read_article(args.file, config)
+    if not article.sentences:
+        raise NlpError(f"{args.file}: no text to summarise after cleaning")
+    summary = make_summarizer(config.summarizer, config.runtime).summarize(article)
+    print(summary.text)
+    print(f"method: {summary.method}" + (f" ({summary.model})" if summary.model else ""), file=sys.stderr)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
 
 
 def cmd_translate(args, config) -> int:
-    raise NotImplementedError
+    from .glossary import Glossary
+    from .text import split_sentences
+    from .translate import make_translator
+
+    sentences = split_sentences(read_input(args.file))
+    if not sentences:
+        raise NlpError(f"{args.file}: no text to translate")
+    glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
+    translator = make_translator(config.translator, config.runtime, glossary)
+    for translation in translator.translate_with_report(sentences):
+        print(translation.text)
+        for term in translation.missing_terms:
+            print(f"note: glossary term {term.zh} -> {term.en!r} did not come through", file=sys.stderr)
+    return 0
 
 
 def cmd_enrich(args, config) -> int:
@@ -141,8 +164,32 @@ def cmd_enrich_dataset(args, config) -> int:
 
 
 def cmd_models(args, config) -> int:
-    raise NotImplementedError
+    from .runtime import convert_model, describe, pull
+
+    for role in args.which or ["summarizer", "translator"]:
+        ref = getattr(config, role).model
+        if args.action == "list":
+            info = describe(ref, config.runtime, role)
+            where = f"{info.path}\t{info.size_bytes / 1e6:.1f} MB" if info.path else "not on this machine\t-"
+            converted = f"ctranslate2: {', '.join(info.conversions)}" if info.conversions else "not converted"
+            print(f"{role}\t{ref}\t{where}\t{converted}")
+        else:
+            action = pull if args.action == "pull" else convert_model
+            print(f"{role}: {ref} -> {action(ref, config.runtime, role)}")
+    return 0
 
 
 def cmd_evaluate(args, config) -> int:
-    raise NotImplementedError
+    import json
+
+    from .evaluate import evaluate_dataset, format_table
+    from .files import write_new_file
+
+    report_path = Path(args.report) if args.report else None
+    if report_path and not report_path.parent.is_dir():  # fail before the run, not after it
+        raise ConfigError(f"{args.report}: folder {report_path.parent} does not exist")
+    report = evaluate_dataset(config, args.data, split=args.split, limit=args.limit)
+    print(format_table(report))
+    if report_path:
+        write_new_file(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return 0
