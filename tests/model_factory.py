@@ -75,7 +75,7 @@ def _save(model, tokenizer, folder: Path, **generation) -> Path:
     return folder
 
 
-def build_tiny_marian(folder, *, d_model=16, layers=1, heads=2, ffn=32, vocab_size=None, max_positions=128,
+def build_tiny_marian(folder, *, d_model=32, layers=2, heads=4, ffn=64, vocab_size=None, max_positions=128,
                       num_beams=4, max_length=24, source_pieces=1600, target_pieces=400, init_std=0.5,
                       seed=0) -> Path:
     """A MarianMTModel + MarianTokenizer zh→en in `folder`, laid out like Helsinki-NLP/opus-mt-zh-en.
@@ -96,8 +96,9 @@ def build_tiny_marian(folder, *, d_model=16, layers=1, heads=2, ffn=32, vocab_si
         raise ValueError(f"vocab_size {vocab_size} is smaller than the {len(tokens) + 1} trained tokens")
     tokens += [f"<unused{i}>" for i in range(vocab_size - 1 - len(tokens))] + ["<pad>"]
     (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False))
-    tokenizer = transformers.MarianTokenizer(*(str(folder / name) for name in ("source.spm", "target.spm", "vocab.json")),
-                                             source_lang="zh", target_lang="en", model_max_length=max_positions)
+    files = [str(folder / name) for name in ("source.spm", "target.spm", "vocab.json")]
+    tokenizer = transformers.MarianTokenizer(*files, source_lang="zh", target_lang="en",
+                                             model_max_length=max_positions)
     pad = vocab_size - 1
     config = transformers.MarianConfig(
         vocab_size=vocab_size, d_model=d_model, encoder_layers=layers, decoder_layers=layers,
@@ -109,8 +110,8 @@ def build_tiny_marian(folder, *, d_model=16, layers=1, heads=2, ffn=32, vocab_si
     return _save(model, tokenizer, folder, num_beams=num_beams, max_length=max_length, bad_words_ids=[[pad]])
 
 
-def build_tiny_mt5(folder, *, d_model=16, d_kv=8, d_ff=32, layers=1, heads=2, vocab_size=None, pieces=2000,
-                   num_beams=4, max_length=24, initializer_factor=5.0, seed=0) -> Path:
+def build_tiny_mt5(folder, *, d_model=32, d_kv=8, d_ff=64, layers=2, heads=4, vocab_size=None, pieces=2000,
+                   num_beams=4, max_length=24, initializer_factor=3.0, seed=0) -> Path:
     """An MT5ForConditionalGeneration + T5 tokenizer (SentencePiece <pad>=0, </s>=1, <unk>=2) in `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,7 +128,7 @@ def build_tiny_mt5(folder, *, d_model=16, d_kv=8, d_ff=32, layers=1, heads=2, vo
     return _save(model, tokenizer, folder, num_beams=num_beams, max_length=max_length)
 
 
-def build_tiny_bart(folder, *, d_model=16, layers=1, heads=2, ffn=32, vocab_size=None, merges=800,
+def build_tiny_bart(folder, *, d_model=32, layers=2, heads=4, ffn=64, vocab_size=None, merges=800,
                     max_positions=128, num_beams=4, max_length=24, init_std=0.5, seed=0) -> Path:
     """A BartForConditionalGeneration + byte-level BPE BartTokenizer (<s>=0, <pad>=1, </s>=2) in `folder`."""
     folder = Path(folder)
@@ -142,7 +143,8 @@ def build_tiny_bart(folder, *, d_model=16, layers=1, heads=2, ffn=32, vocab_size
         vocab_size=vocab_size or len(tokenizer), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
         encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn, decoder_ffn_dim=ffn,
         max_position_embeddings=max_positions, init_std=init_std, bos_token_id=0, pad_token_id=1,
-        eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2)
+        eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
+        normalize_before=False)  # as in published BART configs; the CTranslate2 converter reads it
     torch.manual_seed(seed)
     model = transformers.BartForConditionalGeneration(config)
     return _save(model, tokenizer, folder, num_beams=num_beams, max_length=max_length)

@@ -1,0 +1,52 @@
+"""CTranslate2 backend, from a folder written by `nlp models convert` (see convert.py).
+
+The folder is self-contained: the CTranslate2 model, the tokenizer, generation_config.json and
+the original config as source_config.json. Inputs are never truncated by CTranslate2
+(max_input_length=0); lengths are checked against the model's window before translating.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..config import RuntimeConfig
+from .model import BatchedModel, Decoding, input_window, pick_device, thread_count
+
+SOURCE_CONFIG = "source_config.json"
+
+
+class CTranslate2Seq2Seq(BatchedModel):
+    backend = "ctranslate2"
+
+    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
+        import ctranslate2
+        import transformers
+
+        self.translator = ctranslate2.Translator(str(path), device=pick_device(runtime.device, _has_cuda),
+                                                 compute_type=runtime.compute_type,
+                                                 intra_threads=thread_count(runtime.threads))
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        generation_config = transformers.GenerationConfig.from_pretrained(path)
+        source_config = json.loads((Path(path) / SOURCE_CONFIG).read_text(encoding="utf-8"))
+        super().__init__(ref, path, tokenizer, generation_config, input_window(source_config, tokenizer))
+
+    def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        config, tokenizer = self.generation_config, self.tokenizer
+        # transformers spends the last step on a forced </s>; CTranslate2 simply stops one step earlier
+        max_length = decoding.max_new_tokens - (config.forced_eos_token_id is not None)
+        prefix = None
+        if config.forced_bos_token_id is not None:
+            prefix = [[tokenizer.convert_ids_to_tokens(config.forced_bos_token_id)]] * len(batch)
+        results = self.translator.translate_batch(
+            [tokenizer.convert_ids_to_tokens(ids) for ids in batch], target_prefix=prefix,
+            beam_size=decoding.num_beams, max_decoding_length=max_length,
+            min_decoding_length=min(decoding.min_new_tokens, max_length),
+            no_repeat_ngram_size=decoding.no_repeat_ngram_size, length_penalty=config.length_penalty or 1.0,
+            repetition_penalty=config.repetition_penalty or 1.0, max_input_length=0)
+        return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
+
+
+def _has_cuda() -> bool:
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() > 0

@@ -1,0 +1,139 @@
+"""The Seq2SeqModel protocol, and the batching every backend shares.
+
+A backend only turns one batch of token ids into output ids. Sorting by length, batching by
+token count, restoring the order, refusing over-long inputs and filling in the model's own
+generation defaults happen here, once, so both backends behave the same.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol, runtime_checkable
+
+from ..errors import ConfigError
+
+DEFAULT_WINDOW = 512  # input length when neither config nor tokenizer states one (T5-style relative positions)
+
+
+@runtime_checkable
+class Seq2SeqModel(Protocol):
+    ref: str
+    path: Path
+    backend: str
+    max_input_tokens: int
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
+
+    def generate(self, texts: list[str], *, max_new_tokens: int | None = None, min_new_tokens: int | None = None,
+                 num_beams: int | None = None, no_repeat_ngram_size: int | None = None,
+                 max_batch_tokens: int = 2048) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Settings of one generate call, with the model's generation-config defaults filled in."""
+
+    max_new_tokens: int
+    min_new_tokens: int
+    num_beams: int
+    no_repeat_ngram_size: int
+
+
+class BatchedModel:
+    """Shared generate(): backends implement `_generate_ids(batch, decoding) -> output ids`."""
+
+    backend = ""
+
+    def __init__(self, ref: str, path: Path, tokenizer, generation_config, max_input_tokens: int):
+        self.ref, self.path = ref, Path(path)
+        self.tokenizer, self.generation_config = tokenizer, generation_config
+        self.max_input_tokens = max_input_tokens
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.ref} from {self.path}>"
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Input length of each text in tokens, special tokens included (what max_input_tokens limits)."""
+        return [len(ids) for ids in self._encode(texts)]
+
+    def generate(self, texts: list[str], *, max_new_tokens=None, min_new_tokens=None, num_beams=None,
+                 no_repeat_ngram_size=None, max_batch_tokens: int = 2048) -> list[str]:
+        """Output text per input, in input order; blank inputs give "". None = the model's default."""
+        decoding = self._decoding(max_new_tokens, min_new_tokens, num_beams, no_repeat_ngram_size)
+        ids = self._encode(texts)
+        for text, tokens in zip(texts, ids):
+            if len(tokens) > self.max_input_tokens:
+                raise ValueError(f"{self.ref}: input of {len(tokens)} tokens is longer than the model's "
+                                 f"{self.max_input_tokens}-token window (split it first): {text[:40]!r}...")
+        outputs = [""] * len(texts)
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        for batch in token_batches([len(ids[i]) for i in todo], max_batch_tokens):
+            indices = [todo[b] for b in batch]
+            generated = self._generate_ids([ids[i] for i in indices], decoding)
+            for i, text in zip(indices, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
+                outputs[i] = text.strip()
+        return outputs
+
+    def _encode(self, texts: list[str]) -> list[list[int]]:
+        # verbose=False: lengths are checked here, the tokenizer's own warning would only be noise
+        return self.tokenizer(list(texts), verbose=False)["input_ids"] if texts else []
+
+    def _decoding(self, max_new_tokens, min_new_tokens, num_beams, no_repeat_ngram_size) -> Decoding:
+        config = self.generation_config
+        # encoder-decoder max_length/min_length count the decoder start token
+        default_max = config.max_new_tokens or config.max_length - 1
+        default_min = config.min_new_tokens or max((config.min_length or 0) - 1, 0)
+        return Decoding(
+            max_new_tokens=default_max if max_new_tokens is None else max_new_tokens,
+            min_new_tokens=default_min if min_new_tokens is None else min_new_tokens,
+            num_beams=(config.num_beams or 1) if num_beams is None else num_beams,
+            no_repeat_ngram_size=(config.no_repeat_ngram_size or 0) if no_repeat_ngram_size is None
+            else no_repeat_ngram_size,
+        )
+
+    def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        raise NotImplementedError
+
+
+def token_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
+    """Indices grouped shortest first so that each batch's padded size (longest x count) stays
+    within max_tokens; a single longer input still gets a batch of its own."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if batches and lengths[index] * (len(batches[-1]) + 1) <= max_tokens:
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def input_window(model_config: dict, tokenizer) -> int:
+    """Longest input the model takes: its position table, else the tokenizer's stated limit."""
+    for key in ("max_position_embeddings", "n_positions"):
+        if model_config.get(key):
+            return int(model_config[key])
+    limit = getattr(tokenizer, "model_max_length", None)
+    return int(limit) if limit and limit < 1_000_000 else DEFAULT_WINDOW
+
+
+def thread_count(threads: int) -> int:
+    """Configured threads; 0 means $OMP_NUM_THREADS when set, else every core this process may use."""
+    if threads > 0:
+        return threads
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
+        return int(os.environ["OMP_NUM_THREADS"])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def pick_device(device: str, has_cuda: Callable[[], bool]) -> str:
+    """cpu or cuda as configured; auto takes cuda when there is one."""
+    if device not in ("cpu", "cuda", "auto"):
+        raise ConfigError(f"runtime.device must be cpu, cuda or auto, got {device!r}")
+    if device == "cpu":
+        return device
+    if has_cuda():
+        return "cuda"
+    if device == "cuda":
+        raise ConfigError("runtime.device is cuda but no CUDA device is usable here (use cpu or auto)")
+    return "cpu"

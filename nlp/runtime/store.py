@@ -1,0 +1,187 @@
+"""Where models live: find a model on this machine, fetch it from the hub, say what is stored.
+
+A reference is a local folder or a hub id. Resolution order: the folder itself; the models
+folder (<models_dir>/<hub id>, what `nlp models pull` fills); the Hugging Face cache; and only
+then, unless HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set and only after a 3-second reachability
+check, a download into the models folder. Anything else is one ModelUnavailable line, in seconds.
+
+CTranslate2 conversions sit next to the model they come from, in ctranslate2-<compute_type>/
+(for models found in the Hugging Face cache, which is not ours to write: <models_dir>/<id>/).
+"""
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import RuntimeConfig
+from ..errors import ModelUnavailable
+
+REACHABILITY_TIMEOUT_S = 3
+WEIGHT_SUFFIXES = (".safetensors", ".bin")
+SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken")  # configs, tokenizers, vocabularies
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """What `nlp models list` shows for one configured model."""
+
+    role: str
+    ref: str
+    path: Path | None
+    size_bytes: int
+    conversions: tuple[str, ...]  # compute types with a CTranslate2 folder
+
+
+def resolve(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
+    """Folder of the model `ref`, downloading it only when the hub answers; else ModelUnavailable."""
+    local = find_local(ref, runtime, role)
+    if local is not None:
+        return local
+    if _looks_like_path(ref):
+        raise ModelUnavailable(f"{role} model folder {ref} does not exist; {_how_to_get(ref, runtime, role)}")
+    return pull(ref, runtime, role)
+
+
+def find_local(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path | None:
+    """The model's folder on this machine, without any network access."""
+    folder = Path(ref).expanduser()
+    if folder.is_dir():
+        if not is_model_folder(folder):
+            raise ModelUnavailable(f"{role} model folder {ref} has no config.json and weights")
+        return folder.resolve()
+    if _looks_like_path(ref):
+        return None
+    stored = models_dir(runtime) / ref
+    return stored if is_model_folder(stored) else _hf_cached(ref)
+
+
+def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
+    """Download `ref` from the hub into <models_dir>/<ref>, with a progress bar (offline, a copy
+    already on this machine is kept as it is)."""
+    if _looks_like_path(ref):
+        return resolve(ref, runtime, role)
+    reason = _why_offline()
+    if reason:
+        local = find_local(ref, runtime, role)
+        if local is None:
+            raise ModelUnavailable(f"{role} model {ref} is not on this machine and {reason}; "
+                                   f"{_how_to_get(ref, runtime, role)}")
+        return local
+    from huggingface_hub import HfApi, snapshot_download
+
+    target = models_dir(runtime) / ref
+    try:
+        files = HfApi().list_repo_files(ref)
+        snapshot_download(ref, local_dir=target, allow_patterns=wanted_files(files))
+    except Exception as exc:  # any hub client failure becomes one line naming the model
+        raise ModelUnavailable(f"{role} model {ref}: download failed ({first_line(exc)}); "
+                               f"{_how_to_get(ref, runtime, role)}") from None
+    return target
+
+
+def describe(ref: str, runtime: RuntimeConfig, role: str) -> StoredModel:
+    """Where a configured model is, how big, and which CTranslate2 conversions exist (no network)."""
+    try:
+        path = find_local(ref, runtime, role)
+    except ModelUnavailable:
+        path = None
+    if path is None:
+        return StoredModel(role, ref, None, 0, ())
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    conversions = tuple(sorted(d.name.removeprefix("ctranslate2-")
+                               for d in conversion_base(ref, path, runtime).glob("ctranslate2-*")
+                               if is_ctranslate2_folder(d)))
+    return StoredModel(role, ref, path, size, conversions)
+
+
+def models_dir(runtime: RuntimeConfig) -> Path:
+    return Path(runtime.models_dir).expanduser()
+
+
+def conversion_base(ref: str, path: Path, runtime: RuntimeConfig) -> Path:
+    """Folder that holds the ctranslate2-<compute_type>/ conversions of the model at `path`."""
+    from huggingface_hub import constants
+
+    cache = Path(constants.HF_HUB_CACHE).resolve()
+    return models_dir(runtime) / ref if path.resolve().is_relative_to(cache) else path
+
+
+def conversion_dir(ref: str, path: Path, runtime: RuntimeConfig, compute_type: str | None = None) -> Path:
+    return conversion_base(ref, path, runtime) / f"ctranslate2-{compute_type or runtime.compute_type}"
+
+
+def is_model_folder(folder: Path) -> bool:
+    return (folder / "config.json").is_file() and any(
+        f.suffix in WEIGHT_SUFFIXES for f in folder.iterdir() if f.is_file())
+
+
+def is_ctranslate2_folder(folder: Path) -> bool:
+    return (folder / "model.bin").is_file() and (folder / "config.json").is_file()
+
+
+def wanted_files(files: list[str]) -> list[str]:
+    """Top-level files a transformers model needs: safetensors weights if there are any (else
+    PyTorch .bin), configs and tokenizer files; TF, Flax, Rust and ONNX copies are skipped."""
+    top = [f for f in files if "/" not in f]
+    weights = [f for f in top if f.endswith(".safetensors")] or [
+        f for f in top if f.endswith(".bin") and f.startswith("pytorch_model")]
+    return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES)]
+
+
+def _why_offline() -> str | None:
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on"):
+            return f"{name} is set"
+    return None if hub_reachable() else "the hub cannot be reached"
+
+
+def hub_reachable() -> bool:
+    """Whether the hub answers at all within a few seconds (any HTTP status counts)."""
+    from huggingface_hub import constants
+
+    request = urllib.request.Request(constants.ENDPOINT, method="HEAD")
+    try:
+        urllib.request.urlopen(request, timeout=REACHABILITY_TIMEOUT_S).close()
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _hf_cached(ref: str) -> Path | None:
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = Path(snapshot_download(ref, local_files_only=True))
+    except (OSError, ValueError):  # LocalEntryNotFoundError: not in the cache
+        return None
+    return folder if is_model_folder(folder) else None
+
+
+def _looks_like_path(ref: str) -> bool:
+    """Hub ids are `name` or `owner/name` (no leading ./ or /, no backslashes, no `..`);
+    anything else can only be meant as a folder."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(ref)
+    except HFValidationError:
+        return True
+    return False
+
+
+def _how_to_get(ref: str, runtime: RuntimeConfig, role: str) -> str:
+    key = f"{role}.model" if role in ("translator", "summarizer") else "<section>.model"
+    local = f"point to a local model folder with --set {key}=/path/to/folder"
+    if _looks_like_path(ref):
+        return local
+    return f"run `nlp models pull` on a connected machine (it fills {models_dir(runtime)}), or {local}"
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

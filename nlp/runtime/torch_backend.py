@@ -1,0 +1,56 @@
+"""transformers backend: AutoTokenizer + AutoModelForSeq2SeqLM, in inference mode.
+
+The only module that imports torch (besides the CTranslate2 converter).
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from ..config import RuntimeConfig
+from ..errors import ConfigError
+from .model import BatchedModel, Decoding, input_window, pick_device, thread_count
+
+DTYPES = ("auto", "float32", "bfloat16")
+
+
+class TorchSeq2Seq(BatchedModel):
+    backend = "transformers"
+
+    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
+        import torch
+        import transformers
+
+        torch.set_num_threads(thread_count(runtime.threads))
+        self.device = pick_device(runtime.device, torch.cuda.is_available)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        model = transformers.AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
+        self.model = model.to(self.device).eval()
+        super().__init__(ref, path, tokenizer, model.generation_config, input_window(model.config.to_dict(), tokenizer))
+
+    def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        import torch
+
+        inputs = self.tokenizer.pad({"input_ids": batch}, return_tensors="pt").to(self.device)
+        config = copy.deepcopy(self.generation_config)
+        # lengths as max_length/min_length (decoder start included), so the config's own values are replaced
+        config.update(max_new_tokens=None, min_new_tokens=None, max_length=decoding.max_new_tokens + 1,
+                      min_length=decoding.min_new_tokens + 1 if decoding.min_new_tokens else 0,
+                      num_beams=decoding.num_beams, no_repeat_ngram_size=decoding.no_repeat_ngram_size)
+        with torch.inference_mode():
+            output = self.model.generate(**inputs, generation_config=config)
+        return output.tolist()
+
+
+def torch_dtype(dtype: str, device: str):
+    """float32 unless bfloat16 is asked for and the hardware has it.
+
+    auto stays float32 until the benchmark shows bfloat16 faster on the CPUs we target.
+    """
+    import torch
+
+    if dtype not in DTYPES:
+        raise ConfigError(f"runtime.dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    if dtype == "bfloat16" and (device != "cpu" or torch.ops.mkldnn._is_mkldnn_bf16_supported()):
+        return torch.bfloat16
+    return torch.float32

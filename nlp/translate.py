@@ -1,0 +1,80 @@
+"""zh→en translation with a sentence-level seq2seq model (Marian opus-mt by default).
+
+Marian models were trained on sentences, so each text is split into sentences, every sentence
+of every text goes into one length-sorted, token-batched generate call, and the English is
+joined back per text. Glossary terms are enforced by inline pre-substitution: each Chinese term
+is replaced by its English rendering before translation (Marian copies Latin text through), and
+terms whose English did not come out are reported per text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .config import RuntimeConfig, TranslatorConfig
+from .glossary import Glossary, Term
+from .runtime import Seq2SeqModel, load_model
+from .text import collapse_space, split_sentences
+
+
+class Translator(Protocol):
+    model: str
+
+    def translate(self, texts: list[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Translation:
+    text: str
+    missing_terms: tuple[Term, ...]  # glossary terms of the source whose English is not in `text`
+
+
+class Seq2SeqTranslator:
+    def __init__(self, model: Seq2SeqModel, config: TranslatorConfig, glossary: Glossary):
+        self.seq2seq, self.config, self.glossary = model, config, glossary
+        self.model = model.ref  # Translator.model: the name recorded in abstract_meta
+        self.max_tokens = min(config.max_input_tokens, model.max_input_tokens)
+
+    def translate(self, texts: list[str]) -> list[str]:
+        """English for each Chinese text (a title is just a short text)."""
+        return [translation.text for translation in self.translate_with_report(texts)]
+
+    def translate_with_report(self, texts: list[str]) -> list[Translation]:
+        """English for each text, with the glossary terms that did not come through."""
+        inputs = [self.model_inputs(text) for text in texts]
+        english = iter(self.seq2seq.generate([unit for units in inputs for unit in units],
+                                             num_beams=self.config.num_beams or None,
+                                             max_batch_tokens=self.config.max_batch_tokens))
+        translations = []
+        for text, units in zip(texts, inputs):
+            en = " ".join(filter(None, (next(english) for _ in units)))
+            translations.append(Translation(en, tuple(self.glossary.missing(text, en))))
+        return translations
+
+    def model_inputs(self, text: str) -> list[str]:
+        """What the model gets for `text`: its sentences, terms in English, each within the window."""
+        return [unit for sentence in split_sentences(text) for unit in self._fit(sentence)]
+
+    def _fit(self, sentence: str) -> list[str]:
+        """The sentence as one model input, or halves (after commas when possible) until each fits."""
+        unit = substitute_terms(sentence, self.glossary)
+        if len(sentence) < 2 or self.seq2seq.count_tokens([unit])[0] <= self.max_tokens:
+            return [unit]
+        halves = split_sentences(sentence, max_chars=(len(sentence) + 1) // 2)
+        return [piece for half in halves for piece in self._fit(half)]
+
+
+def substitute_terms(zh_text: str, glossary: Glossary) -> str:
+    """zh_text with each glossary term replaced by its English, spaced off from the Chinese."""
+    parts, end = [], 0
+    for match in glossary.find(zh_text):
+        parts += [zh_text[end:match.start], f" {match.term.en} "]
+        end = match.end
+    parts.append(zh_text[end:])
+    return collapse_space("".join(parts))
+
+
+def make_translator(config: TranslatorConfig, runtime: RuntimeConfig, glossary: Glossary) -> Seq2SeqTranslator:
+    """The configured translator; raises ModelUnavailable when its model cannot be had."""
+    return Seq2SeqTranslator(load_model(config.model, runtime, backend=config.backend, role="translator"),
+                             config, glossary)

@@ -1,0 +1,34 @@
+"""Shared fixtures: tiny random-weight models of the real classes, built once per test session.
+
+Tests never reach a model hub: HF_HUB_OFFLINE is set before anything imports transformers.
+Tiny models run single-threaded: on a shared machine, OpenMP threads waiting for a busy core
+make them tens of times slower (runtime.threads 0 follows OMP_NUM_THREADS).
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
+
+from model_factory import build_tiny_bart, build_tiny_marian, build_tiny_mt5  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory):
+    """Folder of a tiny MarianMTModel zh→en, laid out like Helsinki-NLP/opus-mt-zh-en."""
+    return build_tiny_marian(tmp_path_factory.mktemp("models") / "tiny-marian")
+
+
+@pytest.fixture(scope="session")
+def tiny_mt5(tmp_path_factory):
+    """Folder of a tiny MT5ForConditionalGeneration with a SentencePiece T5 tokenizer."""
+    return build_tiny_mt5(tmp_path_factory.mktemp("models") / "tiny-mt5")
+
+
+@pytest.fixture(scope="session")
+def tiny_bart(tmp_path_factory):
+    """Folder of a tiny BartForConditionalGeneration with a byte-level BPE tokenizer."""
+    return build_tiny_bart(tmp_path_factory.mktemp("models") / "tiny-bart")

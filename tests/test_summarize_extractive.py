@@ -1,0 +1,187 @@
+"""TextRank on real posts: budget, whole source sentences in source order, lead preference,
+no boilerplate, redundancy control, determinism."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from nlp.article import Article
+from nlp.clean import clean_article
+from nlp.config import ExtractiveConfig, load_config
+from nlp.errors import ConfigError
+from nlp.posts import read_post
+from nlp.summarize import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, whole_sentences
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = Path(os.environ.get("NLP_CORPUS_DIR", SHARED / "corpus"))
+POST_FILES = sorted((CORPUS / "posts").glob("*.md")) + [SHARED / "seed" / "000_f89112927f6a09e8.txt"]
+ENDS_SENTENCE = re.compile(r"[。！？!?…][”’」』）)]*$")
+BOILERPLATE = [re.compile(p) for p in (r"^(责任)?编辑[\s:：]", r"记者.{0,20}(摄影)?报道[。]?$",
+                                       r"下载.{0,12}(APP|客户端|新闻)", r"报料有奖", r"^来源[\s:：|｜]")]
+
+
+def article_of(path: Path) -> Article:
+    post = read_post(path)
+    title = post.data.get("title")
+    return clean_article(post.body, str(title) if title is not None else None, load_config().clean)
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Article]:
+    return {path.name: article_of(path) for path in POST_FILES}
+
+
+def summarise(article: Article, **settings):
+    return ExtractiveSummarizer(replace(ExtractiveConfig(), **settings)).summarize(article)
+
+
+def source_indices(text: str, sentences) -> list[int] | None:
+    """Increasing indices of source sentences whose concatenation is exactly `text`, else None."""
+    def walk(pos: int, start: int):
+        if pos == len(text):
+            return []
+        for i in range(start, len(sentences)):
+            if sentences[i] and text.startswith(sentences[i], pos):
+                rest = walk(pos + len(sentences[i]), i + 1)
+                if rest is not None:
+                    return [i, *rest]
+        return None
+
+    return walk(0, 0)
+
+
+def is_clause_cut(text: str, sentences) -> bool:
+    """`text` is the start of one source sentence, closed with 。 (the over-long-sentence case)."""
+    return text.endswith("。") and any(s.startswith(text[:-1]) and len(s) > len(text) for s in sentences)
+
+
+def test_corpus_is_there(articles):
+    assert len(articles) >= 41
+    assert sum(bool(a.sentences) for a in articles.values()) >= 35
+
+
+@pytest.mark.parametrize("max_chars", [60, 160, 300])
+def test_within_budget_and_made_of_source_sentences_in_source_order(articles, max_chars):
+    for name, article in articles.items():
+        summary = summarise(article, max_chars=max_chars)
+        assert summary.method == "extractive" and summary.model is None
+        assert len(summary.text) <= max_chars, name
+        if article.sentences:
+            assert summary.text, name
+        if source_indices(summary.text, article.sentences) is None:
+            assert is_clause_cut(summary.text, article.sentences), (name, summary.text)
+            assert any("max_chars" in note for note in summary.notes), name
+
+
+def test_more_budget_gives_more_text(articles):
+    for name, article in articles.items():
+        short, long = (summarise(article, max_chars=n).text for n in (80, 400))
+        assert len(long) >= len(short), name
+
+
+def test_full_lead_weight_starts_with_the_first_whole_sentence_that_fits(articles):
+    for name, article in articles.items():
+        candidates = [s for s in whole_sentences(article)
+                      if MIN_QUOTABLE_CHARS <= len(s) <= 160 and ENDS_SENTENCE.search(s)]
+        if candidates:
+            assert summarise(article, lead_weight=1.0).text.startswith(candidates[0]), name
+
+
+def test_summaries_end_a_sentence_when_the_article_has_whole_sentences(articles):
+    for name, article in articles.items():
+        if any(ENDS_SENTENCE.search(s) for s in whole_sentences(article)):
+            assert ENDS_SENTENCE.search(summarise(article).text), name
+
+
+def test_pieces_of_a_wrapped_long_sentence_are_joined_again():
+    long = "，".join(f"第{i}项措施要求各地经开区加快对外开放步伐" for i in range(12)) + "。"
+    body = f"<p>{long}短句一。</p><p>短句二没有句号</p><p>短句三。</p>"
+    article = clean_article(body, None, load_config().clean)
+    assert len(article.sentences) > 4  # cleaning wrapped the long sentence
+    assert whole_sentences(article) == [long, "短句一。", "短句二没有句号", "短句三。"]
+    text = summarise(article, max_chars=len(long) + 20).text
+    assert source_indices(text, article.sentences) is not None
+    assert long in text or not any(piece in text for piece in article.sentences[:2])
+
+
+def test_lead_weight_decides_between_the_lead_and_the_central_sentence():
+    article = Article(None, (), (
+        "今天上午天气晴朗，市民纷纷外出散步。",
+        "国家级经开区要加快对外开放步伐，健全招商引资工作机制。",
+        "经开区将创新招商引资方式，加大招商引资力度。",
+        "各地经开区要优化营商环境，推进对外开放和招商引资。",
+        "招商引资和营商环境是经开区高质量发展的关键。",
+    ))
+    one_sentence = max(len(s) for s in article.sentences)
+    without_prior = summarise(article, lead_weight=0.0, max_chars=one_sentence).text
+    with_prior = summarise(article, lead_weight=1.0, max_chars=one_sentence).text
+    assert without_prior in article.sentences[1:]
+    assert with_prior == article.sentences[0]
+
+
+def test_no_boilerplate_from_cleaned_posts(articles):
+    for name, article in articles.items():
+        text = summarise(article, max_chars=300).text
+        for sentence in article.sentences:
+            if sentence in text:
+                assert not any(p.search(sentence) for p in BOILERPLATE), (name, sentence)
+
+
+def test_duplicate_sentences_are_chosen_once(articles):
+    seed = articles["000_f89112927f6a09e8.txt"]
+    first = seed.sentences[0]
+    sentences = (first, *seed.sentences[1:4], first, *seed.sentences[4:], first)
+    doubled = Article(seed.title, seed.paragraphs, sentences)
+    summary = summarise(doubled, max_chars=len(doubled.text)).text
+    assert summary.count(first) == 1
+
+
+def test_redundancy_threshold_controls_near_duplicates():
+    central = "成都国际铁路港经开区与重庆经开区签订战略合作协议，推进产业合作。"
+    near = "成都国际铁路港经开区与重庆经开区签订战略合作协议，推进企业合作。"
+    article = Article(None, (), (central, near, "双方将加强人才干部交流合作。", "今天天气晴朗。"))
+    budget = len(central) + len(near)
+    strict = summarise(article, redundancy=0.6, max_chars=budget, lead_weight=0.0).text
+    loose = summarise(article, redundancy=1.0, max_chars=budget, lead_weight=0.0).text
+    assert not (central in strict and near in strict)
+    assert central in loose and near in loose
+
+
+def test_an_overlong_best_sentence_is_cut_at_a_clause_and_noted():
+    sentence = "，".join(f"第{i}项措施要求各地经开区加快对外开放步伐" for i in range(12)) + "。"
+    summary = summarise(Article(None, (sentence,), (sentence,)), max_chars=100)
+    assert len(summary.text) <= 100 and summary.text.endswith("。")
+    assert sentence.startswith(summary.text[:-1]) and sentence[len(summary.text) - 1] == "，"
+    assert any("max_chars 100" in note for note in summary.notes)
+
+
+def test_empty_article_gives_empty_text_and_a_note():
+    summary = summarise(Article(None, (), ()))
+    assert summary.text == "" and summary.notes
+
+
+@pytest.mark.parametrize("key, value", [("lead_weight", 1.5), ("redundancy", -0.1), ("max_chars", 0)])
+def test_bad_settings_name_the_key(key, value):
+    with pytest.raises(ConfigError, match=f"summarizer.extractive.{key}"):
+        ExtractiveSummarizer(replace(ExtractiveConfig(), **{key: value}))
+
+
+def test_deterministic_within_and_across_processes(articles):
+    names = ["000_f89112927f6a09e8.txt", "p003.md", "p024.md"]
+    here = {n: summarise(articles[n]).text for n in names}
+    assert here == {n: summarise(articles[n]).text for n in names}
+    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); from test_summarize_extractive import *; "
+              "print(json.dumps({p.name: summarise(article_of(p)).text "
+              "for p in POST_FILES if p.name in sys.argv[2:]}))")
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent), *names],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        assert json.loads(out) == here
