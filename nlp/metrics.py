@@ -3,9 +3,11 @@
 ROUGE for Chinese is computed on characters, because word segmentation would make the score
 depend on the segmenter, and Google's `rouge_score` tokeniser drops CJK characters entirely.
 The unit: the text is NFKC-normalised (full-width letters and digits become ASCII) and
-case-folded; whitespace and punctuation (Unicode categories Z*, P* and C*) are removed; every
-remaining character - a Hanzi, a digit, a Latin letter, a symbol such as % - is one token.
-So "2023年" is five tokens and "GDP" three. Scores are F1 in [0, 1]; an empty side scores 0.
+case-folded; whitespace, punctuation and control characters (Unicode categories Z*, P*, C*)
+are removed; every remaining character (a Hanzi, a digit, a Latin letter, a symbol such as ￥)
+is one token. So "2023年" is five tokens and "GDP" three; Unicode counts % and the
+decimal point as punctuation, so "9.9%" is the two tokens 9 9. Scores are F1 in [0, 1]; an
+empty side scores 0.
 
 English is scored with sacreBLEU (BLEU with its default 13a tokeniser, chrF, and chrF++ =
 chrF with word bigrams); each corpus score carries sacreBLEU's signature so numbers can be
