@@ -207,21 +207,26 @@ class DemoApp:
         return f"**{name}**: {state}" + (f" ({message})" if message else "")
 
     @shown_in_ui
-    def regenerate(self, name: str):
-        """A fresh abstract for the open post, shown for editing; nothing is written."""
+    def regenerate(self, name: str, generated: dict | None):
+        """A fresh abstract for the open post, shown for editing; nothing is written.
+
+        Its provenance is kept per post in `generated` so Approve & save records the models used.
+        """
         view = self._view(name)
         abstract = self.pipe.process_articles([view.article])[0]
         gr.Info("New abstract generated; edit it, then Approve & save to write it.")
         return (self._status(name, view.state, "regenerated, not saved"), abstract.title_en or "",
-                abstract.zh, abstract.en or "", checks_view(abstract.meta["checks"]))
+                abstract.zh, abstract.en or "", checks_view(abstract.meta["checks"]),
+                {**(generated or {}), name: abstract.meta})
 
     @shown_in_ui
-    def save_review(self, name: str, zh: str, en: str, title_en: str):
+    def save_review(self, name: str, zh: str, en: str, title_en: str, generated: dict | None = None):
         """Write the edited abstract into the post with reviewed: true."""
         path = resolve_post(self._root(), name)
         if not (zh or "").strip():
             raise NlpError("The Chinese abstract is empty; write or regenerate one before approving.")
-        result = self.pipe.save_review(path, zh.strip(), (en or "").strip(), (title_en or "").strip())
+        result = self.pipe.save_review(path, zh.strip(), (en or "").strip(), (title_en or "").strip(),
+                                       provenance=(generated or {}).get(name))
         if result.status == "failed":
             raise NlpError(result.message)
         gr.Info(f"Saved {name} as reviewed.")
@@ -306,6 +311,7 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     table = gr.Dataframe(headers=["post", "status", "title"], datatype="str", interactive=False,
                          max_height=300, label=f"Posts in {app.root}")
     current = gr.Textbox(label="Open post", interactive=False, visible=False)
+    generated = gr.State({})  # post name -> provenance of its last regenerated abstract
     status = gr.Markdown("Click a post in the table to open it.")
     with gr.Row():
         source = gr.Textbox(label="Source text (cleaned)", lines=18, max_lines=18, interactive=False,
@@ -325,9 +331,9 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     demo.load(app.list_posts, show, table, api_visibility="private")
     table.select(_picked, None, current, api_visibility="private").success(
         app.open_post, current, opened, api_name="open_post")
-    regenerate.click(app.regenerate, current, [status, title_en, zh, en, checks],
+    regenerate.click(app.regenerate, [current, generated], [status, title_en, zh, en, checks, generated],
                      api_name="regenerate", concurrency_id=MODELS)
-    approve.click(app.save_review, [current, zh, en, title_en], [status, checks], api_name="save_review").success(
+    approve.click(app.save_review, [current, zh, en, title_en, generated], [status, checks], api_name="save_review").success(
         app.list_posts, show, table, api_visibility="private")
     following.click(app.next_post, [current, show], current, api_name="next_post").success(
         app.open_post, current, opened, api_visibility="private")

@@ -225,13 +225,18 @@ class Pipeline:
                   keys.abstract_en: abstract.en, keys.meta: abstract.meta}
         return {k: v for k, v in values.items() if v is not None}
 
-    def save_review(self, path, zh: str, en: str | None, title_en: str | None) -> EnrichResult:
-        """Write a reviewer's edited abstract with reviewed: true (the demo's Approve & save)."""
+    def save_review(self, path, zh: str, en: str | None, title_en: str | None,
+                    provenance: Mapping | None = None) -> EnrichResult:
+        """Write a reviewer's edited abstract with reviewed: true (the demo's Approve & save).
+
+        `provenance` is the meta of a freshly regenerated abstract; without it the models
+        recorded in the post's existing meta are kept.
+        """
         view = self.inspect(path)
         if view.post is None or view.article is None:
             return EnrichResult(view.path, "failed", view.message)
-        old = view.post.data.get(self.config.front_matter.meta)
-        old = old if isinstance(old, dict) else {}
+        old = provenance or view.post.data.get(self.config.front_matter.meta)
+        old = old if isinstance(old, Mapping) else {}
         meta = {
             "source_sha256": source_hash(view.article),
             "summarizer": old.get("summarizer", "reviewer"),

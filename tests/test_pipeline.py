@@ -102,3 +102,11 @@ def test_source_beyond_limit_is_not_sent_and_is_noted(tiny_marian):
     ab = pipeline.process_text(read_post(SEED).body)
     assert any("300 characters" in c for c in ab.meta["checks"])
     assert len(ab.zh) <= 300
+
+
+def test_approving_a_regenerated_abstract_records_its_models(pipe, seed):
+    fresh = pipe.process_articles([pipe.inspect(seed).article])[0]
+    assert pipe.save_review(seed, fresh.zh, fresh.en, fresh.title_en, provenance=fresh.meta).status == "updated"
+    meta = read_post(seed).data["abstract_meta"]
+    assert meta["reviewed"] is True
+    assert (meta["summarizer"], meta["translator"]) == (fresh.meta["summarizer"], fresh.meta["translator"])
