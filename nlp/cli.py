@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except NlpError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # unreadable input, unwritable output, full disk: say which file
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import ConfigError
-from .files import atomic_output, write_new_file
+from .files import write_new_file
+from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
 STATUSES = ("updated", "unchanged", "skipped", "failed")
@@ -98,7 +99,6 @@ def _write_report(path, results, counts, seconds) -> None:
 
 
 DATASET_COLUMNS = ("title_en", "abstract_zh", "abstract_en", "checks")
-_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
 
 
 def enrich_dataset(pipeline, source: str, output: str, text_column="content", title_column="title",
@@ -115,22 +115,11 @@ def enrich_dataset(pipeline, source: str, output: str, text_column="content", ti
         return _abstract_columns(pipeline, batch[text_column], titles)
 
     enriched = rows.map(add_abstracts, batched=True, batch_size=batch_size)
-    return _write_rows(enriched, Path(output), err)
+    return write_rows(enriched, Path(output), err)
 
 
 def _load_rows(source: str, text_column: str):
-    import datasets
-
-    path = Path(source)
-    if path.is_dir():
-        loaded = datasets.load_from_disk(str(path))
-        if isinstance(loaded, datasets.DatasetDict):
-            loaded = loaded["train"] if "train" in loaded else next(iter(loaded.values()))
-        rows = loaded.to_iterable_dataset()
-    elif path.suffix.lower() in _FORMATS and path.is_file():
-        rows = datasets.load_dataset(_FORMATS[path.suffix.lower()], data_files=str(path), split="train", streaming=True)
-    else:
-        raise ConfigError(f"{source}: expected a .jsonl, .csv or .parquet file or a saved datasets folder")
+    rows = open_rows(source)
     columns = rows.column_names or list(next(iter(rows.take(1)), {}).keys())
     if text_column not in columns:
         raise ConfigError(f"{source}: no column '{text_column}' (columns: {', '.join(columns)}); use --text-column")
@@ -149,85 +138,3 @@ def _abstract_columns(pipeline, texts, titles) -> dict:
         columns["abstract_en"].append(abstract.en if abstract else None)
         columns["checks"].append(abstract.meta["checks"] if abstract else ["no article text after cleaning"])
     return columns
-
-
-def _write_rows(rows, output: Path, err) -> int:
-    """Write to a temporary file beside `output` and rename it into place at the end."""
-    suffix = output.suffix.lower()
-    if suffix not in _FORMATS:
-        raise ConfigError(f"{output}: output must end in .jsonl, .csv or .parquet")
-    count = 0
-    with atomic_output(output) as tmp:
-        writer = _ROW_WRITERS[_FORMATS[suffix]](tmp)
-        for row in rows:
-            writer.write(row)
-            count += 1
-            if count % 100 == 0:
-                print(f"{count} rows", file=err, flush=True)
-        writer.close()
-    return count
-
-
-class _JsonLines:
-    def __init__(self, path: Path):
-        self.handle = open(path, "w", encoding="utf-8")
-
-    def write(self, row: dict) -> None:
-        self.handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _Csv:
-    """CSV cells are text: list columns (checks) are stored as JSON."""
-
-    def __init__(self, path: Path):
-        self.handle = open(path, "w", encoding="utf-8", newline="")
-        self.writer = None
-
-    def write(self, row: dict) -> None:
-        import csv
-
-        if self.writer is None:
-            self.writer = csv.DictWriter(self.handle, fieldnames=list(row))
-            self.writer.writeheader()
-        self.writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-                              for k, v in row.items()})
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _Parquet:
-    """Rows are buffered in groups so the file is written incrementally."""
-
-    GROUP = 1000
-
-    def __init__(self, path: Path):
-        self.path, self.rows, self.writer = path, [], None
-
-    def write(self, row: dict) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self.rows:
-            return
-        table = pa.Table.from_pylist(self.rows)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(str(self.path), table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
-        self.rows = []
-
-    def close(self) -> None:
-        self._flush()
-        if self.writer is not None:
-            self.writer.close()
-
-
-_ROW_WRITERS = {"json": _JsonLines, "csv": _Csv, "parquet": _Parquet}

@@ -23,9 +23,9 @@ from .glossary import Glossary
 from .metrics import lead, rouge, sentence_translation_scores, translation_scores
 from .pipeline import POSTS_PER_BATCH, Pipeline
 from .summarize import ExtractiveSummarizer
+from .tables import open_rows
 
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")
-FILE_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
 SUMMARY_SYSTEMS = ("pipeline", "lead3", "extractive")
 ROUGE_UNIT = "F1 x100 on characters: NFKC, case-folded, without whitespace and punctuation"
 TEXTS_PER_TRANSLATION_CALL = 64  # for progress lines; the translator batches their sentences by tokens
@@ -68,7 +68,7 @@ def load_rows(data: str, split: str | None = None, limit: int | None = None) -> 
     if limit is not None and limit < 1:
         raise ConfigError("--limit must be at least 1")
     try:
-        rows = _open_dataset(data, split)
+        rows = open_rows(data, split)
         records = list(itertools.islice(rows, limit))
     except NlpError:
         raise
@@ -82,30 +82,6 @@ def load_rows(data: str, split: str | None = None, limit: int | None = None) -> 
         raise ConfigError(f"{data}: no reference column; expected one of {', '.join(REFERENCE_COLUMNS)}")
     return [EvalRow(text=_cell(r.get("text")) or "", title=_cell(r.get("title")), id=_cell(r.get("id")),
                     **{name: _cell(r.get(name)) for name in REFERENCE_COLUMNS}) for r in records]
-
-
-def _open_dataset(data: str, split: str | None):
-    import datasets
-
-    path = Path(data)
-    if path.is_dir():
-        try:
-            loaded = datasets.load_from_disk(str(path))
-        except FileNotFoundError:
-            raise ConfigError(f"{data}: not a folder saved with datasets' save_to_disk") from None
-        if isinstance(loaded, datasets.DatasetDict):
-            if split not in loaded:
-                raise ConfigError(f"{data}: no split {split!r} (splits: {', '.join(loaded)}); use --split")
-            loaded = loaded[split]
-        return loaded.to_iterable_dataset()
-    if not path.is_file():
-        raise ConfigError(f"{data}: no such file or folder")
-    if path.suffix.lower() not in FILE_FORMATS:
-        raise ConfigError(f"{data}: expected a .jsonl, .csv or .parquet file or a saved datasets folder")
-    if path.stat().st_size == 0:
-        raise NlpError(f"{data}: empty file")
-    return datasets.load_dataset(FILE_FORMATS[path.suffix.lower()], data_files=str(path), split="train",
-                                 streaming=True)
 
 
 def _cell(value) -> str | None:
