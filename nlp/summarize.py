@@ -7,10 +7,12 @@ in `auto` mode, falls back to extractive when the model is unavailable, saying s
 """
 from __future__ import annotations
 
+
 import functools
 import logging
 import math
 import re
+import sys
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -67,7 +69,8 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise
-        note = f"abstractive model {config.model} unavailable: {exc}; used extractive"
+        print(f"warning: {exc}; summarising extractively (TextRank)", file=sys.stderr)
+        note = f"abstractive model {config.model} unavailable; used extractive"
         return AnnotatedSummarizer(ExtractiveSummarizer(config.extractive), note)
     return AbstractiveSummarizer(model, config)
 
