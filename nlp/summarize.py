@@ -7,7 +7,6 @@ in `auto` mode, falls back to extractive when the model is unavailable, saying s
 """
 from __future__ import annotations
 
-
 import functools
 import logging
 import math
