@@ -145,6 +145,7 @@ class Pipeline:
         """Read and clean one post and say where its abstract stands; no model is called."""
         path = Path(path)
         try:
+            _check_size(path, self.config.limits.max_file_bytes)
             post = read_post(path)
         except PostError as exc:
             return PostView(path, "failed", str(exc))
@@ -251,6 +252,17 @@ class Pipeline:
 
 def source_hash(article: Article) -> str:
     return hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+
+
+def _check_size(path: Path, limit: int) -> None:
+    """Refuse huge files before reading them: bounded time and memory per post."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PostError(path, f"cannot read: {exc.strerror}") from None
+    if size > limit:
+        raise PostError(path, f"{size:,} bytes is over limits.max_file_bytes ({limit:,}); "
+                              "raise it with --set limits.max_file_bytes=N to process this file")
 
 
 def _title(post: Post) -> str | None:

@@ -110,3 +110,12 @@ def test_approving_a_regenerated_abstract_records_its_models(pipe, seed):
     meta = read_post(seed).data["abstract_meta"]
     assert meta["reviewed"] is True
     assert (meta["summarizer"], meta["translator"]) == (fresh.meta["summarizer"], fresh.meta["translator"])
+
+
+def test_oversized_post_is_refused_before_reading(pipe, seed, tmp_path):
+    big = tmp_path / "big.md"
+    big.write_bytes(seed.read_bytes() + "<p>很长的正文。</p>".encode() * 400_000)
+    before = big.read_bytes()
+    result = pipe.enrich_file(big)
+    assert result.status == "failed" and "limits.max_file_bytes" in result.message and "big.md" in result.message
+    assert big.read_bytes() == before
