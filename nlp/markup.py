@@ -1,0 +1,226 @@
+"""Post bodies (HTML or Markdown) to raw paragraph texts: markup gone, words untouched.
+
+Both formats end in one HTML walk: Markdown is first rewritten to simple HTML (one <p> per
+block, <br> for hard breaks), so inline HTML, entities and block structure are handled once.
+What counts as boilerplate is not decided here (see clean.py and configs/clean_rules.yaml).
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from .text import chinese_ratio, collapse_space
+
+# Elements whose end or start separates paragraphs.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main ol p pre section table tbody thead tfoot tr ul".split())
+# Elements whose content is never article text.
+SKIPPED_TAGS = frozenset(
+    "audio button canvas embed head iframe map noscript object script select style svg template "
+    "textarea video".split())
+CELL_TAGS = frozenset(("td", "th"))
+
+
+def body_paragraphs(body: str) -> list[str]:
+    """Paragraph texts of an HTML or Markdown body, in order, whitespace collapsed."""
+    html = body if looks_like_html(body) else markdown_to_html(body)
+    return html_paragraphs(html)
+
+
+def looks_like_html(body: str) -> bool:
+    """An HTML body starts with a tag and ends with one (as feed-generated posts do).
+
+    Markdown with some inline HTML is still Markdown: its HTML passes through markdown_to_html.
+    """
+    text = body.strip()
+    return bool(re.match(r"<[A-Za-z]", text)) and text.endswith(">")
+
+
+def html_paragraphs(html: str) -> list[str]:
+    parser = _ParagraphParser()
+    parser.feed(html)
+    parser.close()
+    return parser.paragraphs
+
+
+class _ParagraphParser(HTMLParser):
+    """Collects text between block boundaries; images, scripts and the like leave nothing."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._pieces: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self._skip_depth += 1
+        elif tag in BLOCK_TAGS:
+            self._flush()
+        elif tag in CELL_TAGS:
+            self._pieces.append(" ")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self._skip_depth:
+            self._pieces.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+    def _flush(self):
+        text = collapse_space("".join(self._pieces))
+        self._pieces.clear()
+        if text:
+            self.paragraphs.append(text)
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_LEAKED_FRONT_MATTER = re.compile(
+    r"\A\s*(---|\+\+\+)[ \t]*\n(?=[ \t]*[\w-]+[ \t]*[:=])(?:.*\n)*?\1[ \t]*(?:\n|\Z)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MATH_FENCE = re.compile(r"^ {0,3}\$\$")
+_TEMPLATE_TAG = re.compile(r"\{%.{0,500}?%\}|\{\{.{0,500}?\}\}")
+_QUOTE_MARKER = re.compile(r"^ {0,3}> ?")
+# "##标题" without the space is common in Chinese posts and read as a heading too.
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|(?=[^#\s]))(.*?)(?:[ \t]+#+)?[ \t]*$")
+_RULE_OR_UNDERLINE = re.compile(r"^ {0,3}(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_TABLE_ROW = re.compile(r"^ {0,3}\|")
+_TABLE_SEPARATOR = re.compile(r"^[\s|:-]*-{3,}[\s|:-]*$")
+_TABLE_HEADER = re.compile(r"^ {0,3}\|.*\n(?=[ \t|:-]*-{3,}[ \t|:-]*$)", re.MULTILINE)  # column labels
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+
+# Inline spans are bounded (500 chars) so that unclosed markers cost linear, not quadratic, time.
+_INLINE = [
+    # images, then links (keeping their text), inline or by reference
+    (re.compile(r"!\[[^\]\n]{0,500}\](?:\([^)\n]{0,500}\)|\[[^\]\n]{0,500}\])"), ""),
+    (re.compile(r"\[([^\]\n]{0,500})\](?:\([^)\n]{0,500}\)|\[[^\]\n]{0,500}\])"), r"\1"),
+    (re.compile(r"<((?:https?|ftp)://[^>\s]{1,500}|[^>\s@]{1,100}@[^>\s@]{1,100})>"), r"\1"),  # autolinks
+    (re.compile(r"(`+)(.{1,500}?)\1"), lambda m: m.group(2).replace("<", "&lt;")),  # code stays text
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"\*(?=[^\s*])([^*]{1,500}?)(?<=[^\s*])\*"), r"\1"),  # emphasis
+    (re.compile(r"(?<!\w)_(?=[^\s_])([^_]{1,500}?)(?<=[^\s_])_(?!\w)"), r"\1"),  # emphasis, not intraword
+    (re.compile(r"~~(.{1,500}?)~~"), r"\1"),  # strikethrough
+    (_TEMPLATE_TAG, ""),  # Liquid tags and Hugo shortcodes
+    (re.compile(r"<(?![A-Za-z/!?])"), "&lt;"),  # a '<' that starts no tag is text
+    (re.compile(r"\\([!-/:-@\[-`{-~])"), r"\1"),  # backslash escapes
+]
+
+
+def markdown_to_html(markdown: str) -> str:
+    """Blocks of a Markdown body as <p> elements; code, images and markers dropped.
+
+    Judgement calls, for prose extraction rather than faithful rendering: a front-matter-like
+    block at the very start of the body (a post pasted with its own header) is dropped; fenced
+    code and $$ math are dropped; an indented block is code unless it is mostly Chinese (some
+    writers indent paragraphs); headings, list items and table rows become paragraphs, table
+    header rows (column labels) are dropped.
+    """
+    markdown = _LEAKED_FRONT_MATTER.sub("", markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    markdown = _TABLE_HEADER.sub("", markdown)
+    blocks = _MarkdownBlocks()
+    for line in markdown.split("\n"):
+        blocks.add(line)
+    blocks.flush()
+    return "".join(f"<p>{_inline(block)}</p>\n" for block in blocks.blocks)
+
+
+def _inline(text: str) -> str:
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class _MarkdownBlocks:
+    """Line-by-line block splitter; `blocks` holds each block's lines, <br>-joined at hard breaks."""
+
+    def __init__(self):
+        self.blocks: list[str] = []
+        self._lines: list[str] = []
+        self._fence: str | None = None  # closing marker while inside fenced code or math
+        self._indented: list[str] = []
+
+    def add(self, line: str) -> None:
+        if self._fence is not None:
+            math = self._fence == "$$"
+            if line.rstrip().endswith("$$") if math else line.strip().startswith(self._fence):
+                self._fence = None
+            return
+        if self._opens_fence(line):
+            return
+        while _QUOTE_MARKER.match(line):
+            line = _QUOTE_MARKER.sub("", line, count=1)
+        if not _TEMPLATE_TAG.sub("", line).strip() or _REFERENCE.match(line):
+            self.flush()
+        elif _INDENTED.match(line):
+            self._flush_lines()
+            self._indented.append(line.strip())
+        else:
+            self._add_text_line(line)
+
+    def flush(self) -> None:
+        self._flush_lines()
+        self._flush_indented()
+
+    def _opens_fence(self, line: str) -> bool:
+        fence = _FENCE.match(line)
+        if fence:
+            self.flush()
+            self._fence = fence.group(1)[0] * len(fence.group(1))
+            return True
+        if _MATH_FENCE.match(line):
+            self.flush()
+            single_line = line.strip().endswith("$$") and len(line.strip()) > 2
+            self._fence = None if single_line else "$$"
+            return True
+        return False
+
+    def _add_text_line(self, line: str) -> None:
+        self._flush_indented()
+        heading = _HEADING.match(line)
+        if heading or _TABLE_ROW.match(line):
+            self._flush_lines()
+            if heading:
+                self._emit(heading.group(1))
+            elif not _TABLE_SEPARATOR.match(line):
+                self._emit(" ".join(cell.strip() for cell in line.strip().strip("|").split("|")))
+        elif _RULE_OR_UNDERLINE.match(line):
+            self._flush_lines()
+        else:
+            if _LIST_ITEM.match(line):
+                self._flush_lines()
+                line = _LIST_ITEM.sub("", line, count=1)
+            self._lines.append(line)
+
+    def _flush_lines(self) -> None:
+        if self._lines:
+            text = "".join(line.rstrip() + ("<br>" if _HARD_BREAK.search(line) else "\n")
+                           for line in self._lines)
+            self._emit(text)
+            self._lines = []
+
+    def _flush_indented(self) -> None:
+        lines, self._indented = self._indented, []
+        if lines and chinese_ratio("".join(lines)) >= 0.5:  # prose after all: read it as such
+            for line in lines:
+                self._add_text_line(line)
+            self._flush_lines()
+
+    def _emit(self, text: str) -> None:
+        if text.strip():
+            self.blocks.append(text)
