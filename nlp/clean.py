@@ -15,11 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from .article import Article
-from .config import CleanConfig
+from .config import CleanConfig, read_yaml_mapping
 from .errors import ConfigError
 from .markup import body_paragraphs
 from .text import chinese_ratio, collapse_space, split_sentences
@@ -130,16 +127,7 @@ def _contents(path: str) -> bytes | None:
 
 
 def _read_rules_file(path: Path) -> dict[str, dict[str, list[re.Pattern]]]:
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: rules file not found") from None
-    except (YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of rule families at the top level")
+    data = read_yaml_mapping(path, "rules file", "a mapping of rule families")
     return {str(name): _family(path, str(name), spec) for name, spec in data.items()}
 
 

@@ -140,18 +140,23 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return result
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml_mapping(path: Path, what: str = "config file", top: str = "a mapping") -> dict:
+    """A YAML file whose top level is a mapping (empty file: {}), or a ConfigError naming it."""
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except (YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return _resolve_paths(Config, data, path.parent.resolve(), str(path))
+        raise ConfigError(f"{path}: expected {top} at the top level")
+    return data
+
+
+def _read_yaml(path: Path) -> dict:
+    return _resolve_paths(Config, read_yaml_mapping(path), path.parent.resolve(), str(path))
 
 
 def _resolve_paths(cls, data: dict, base: Path, where: str) -> dict:
