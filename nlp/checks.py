@@ -31,7 +31,7 @@ def run_checks(source: str, abstract_zh: str, abstract_en: str | None, glossary:
     warnings = _chinese_warnings(source, abstract_zh, limits)
     if abstract_en is not None:
         warnings += _english_warnings(abstract_zh, abstract_en, glossary)
-    return warnings
+    return list(dict.fromkeys(warnings))  # a value mentioned twice is one warning
 
 
 def _chinese_warnings(source: str, abstract_zh: str, limits: LimitsConfig) -> list[str]:

@@ -24,7 +24,11 @@ class TorchSeq2Seq(BatchedModel):
         torch.set_num_threads(thread_count(runtime.threads))
         self.device = pick_device(runtime.device, torch.cuda.is_available)
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
-        model = transformers.AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
+        transformers.utils.logging.disable_progress_bar()  # a "Loading weights" bar per model is log noise
+        try:
+            model = transformers.AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
+        finally:
+            transformers.utils.logging.enable_progress_bar()  # downloads still show theirs
         self.model = model.to(self.device).eval()
         super().__init__(ref, path, tokenizer, model.generation_config, input_window(model.config.to_dict(), tokenizer))
 
