@@ -48,9 +48,16 @@ def resolve_post(root: Path, name: str) -> Path:
         raise PathRefused(f"{name!r} is not the name of a post in the posts folder") from None
     if not path.is_relative_to(root):
         raise PathRefused(f"{name}: leads outside the posts folder")
-    if path.suffix.lower() not in POST_SUFFIXES or not path.is_file():
+    if path.suffix.lower() not in POST_SUFFIXES or not _is_file(path):
         raise PathRefused(f"{name}: no such post in the posts folder")
     return path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system takes
+        return False
 
 
 def shown_in_ui(handler):

@@ -6,6 +6,7 @@ post is the pipeline's business.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from typing import Iterable
 
 from .errors import ConfigError
 from .files import write_new_file
+from .posts import remove_leftovers
 from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -49,6 +51,8 @@ def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1
     counts: Counter = Counter()
     results = []
     start = time.perf_counter()
+    if not dry_run:
+        _remove_leftovers(paths, err)
     bar = _progress(len(paths), err)
     executor = ThreadPoolExecutor(max_workers=max(jobs, 1))
     try:
@@ -69,6 +73,13 @@ def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1
         if report:
             _write_report(report, results, counts, time.perf_counter() - start)
     return counts
+
+
+def _remove_leftovers(paths: list[Path], err) -> None:
+    """Temporary files that a killed earlier run (SIGKILL, power cut) left beside the posts."""
+    for folder in sorted({Path(os.path.realpath(path)).parent for path in paths}):
+        for tmp in remove_leftovers(folder):
+            print(f"removed {tmp}: left by an interrupted run", file=err)
 
 
 def _progress(total: int, err):

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import NlpError
+
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: int | None = None):
@@ -30,5 +32,9 @@ def atomic_output(path: Path, mode: int | None = None):
 
 
 def write_new_file(path: Path, text: str) -> None:
-    with atomic_output(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    """Write a text file (a report) atomically; a full disk or a locked folder is a clear NlpError."""
+    try:
+        with atomic_output(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise NlpError(f"{path}: cannot write: {exc.strerror or exc}") from None

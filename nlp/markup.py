@@ -20,6 +20,8 @@ SKIPPED_TAGS = frozenset(
     "audio button canvas embed head iframe map noscript object script select style svg template "
     "textarea video".split())
 CELL_TAGS = frozenset(("td", "th"))
+# html.parser (before Python 3.13) raises on "<![" without a section name it knows: such a "<![" is text.
+_UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?:temp|cdata|ignore|include|rcdata|if|else|endif)(?![-.\w]))", re.I)
 
 
 def body_paragraphs(body: str) -> list[str]:
@@ -39,7 +41,7 @@ def looks_like_html(body: str) -> bool:
 
 def html_paragraphs(html: str) -> list[str]:
     parser = _ParagraphParser()
-    parser.feed(html)
+    parser.feed(_UNKNOWN_MARKED_SECTION.sub("&lt;![", html))
     parser.close()
     return parser.paragraphs
 
@@ -93,7 +95,7 @@ _LEAKED_FRONT_MATTER = re.compile(
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MATH_FENCE = re.compile(r"^ {0,3}\$\$")
 _TEMPLATE_TAG = re.compile(r"\{%.{0,500}?%\}|\{\{.{0,500}?\}\}")
-_QUOTE_MARKER = re.compile(r"^ {0,3}> ?")
+_QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)+")  # "> > >" in one pass: a loop per marker is quadratic
 # "##标题" without the space is common in Chinese posts and read as a heading too.
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|(?=[^#\s]))(.*?)(?:[ \t]+#+)?[ \t]*$")
 _RULE_OR_UNDERLINE = re.compile(r"^ {0,3}(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$")
@@ -163,8 +165,7 @@ class _MarkdownBlocks:
             return
         if self._opens_fence(line):
             return
-        while _QUOTE_MARKER.match(line):
-            line = _QUOTE_MARKER.sub("", line, count=1)
+        line = _QUOTE_MARKERS.sub("", line, count=1)
         if not _TEMPLATE_TAG.sub("", line).strip() or _REFERENCE.match(line):
             self.flush()
         elif _INDENTED.match(line):

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shlex
+import signal
 import stat
 import tempfile
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from json.decoder import JSONDecodeError, scanstring
@@ -23,7 +25,7 @@ from typing import Any, Mapping
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import PostError
 
@@ -52,6 +54,9 @@ _COMMON_CHINESE = "的一是不了在人有中大上年日月，。、"  # same 
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # YAML line breaks, non-printables
 _TOML_UNSAFE = re.compile("\x7f")
 _YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
+MAX_YAML_VALUES = 100_000  # counting each alias (*name) as a copy: no post needs more, an alias bomb has billions
+TEMP_MARK = ".nlp-tmp-"  # in the names of write_post's temporary files: .{post name}.nlp-tmp-{random}
+_LEFTOVER = re.compile(rf"\.(.+){re.escape(TEMP_MARK)}[a-z0-9_]{{8}}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,10 @@ def parse_post(text: str, path=None) -> Post:
         raise PostError(where, "empty file: no front matter and no text")
     if "\x00" in text:
         raise PostError(where, _BINARY, _line_of(text, text.index("\x00")))
-    fmt, block, body_start, data = _front_matter(where, text)
+    try:
+        fmt, block, body_start, data = _front_matter(where, text)
+    except RecursionError:  # thousands of nested brackets: refused, never a crash of the whole batch
+        raise PostError(where, "front matter is nested too deeply to read") from None
     return Post(Path(path) if path is not None else None, raw, text, bom, fmt, data, text[body_start:], block)
 
 
@@ -151,13 +159,32 @@ def write_post(post: Post, new_text: str) -> None:
                 raise PostError(post.path, "changed since it was read; not overwritten (run again)")
             if not os.access(path, os.W_OK):
                 raise PostError(post.path, "file is read-only; not overwritten")
-            _replace(path, data, stat.S_IMODE(info.st_mode))
+            with _ctrl_c_deferred():
+                _replace(path, data, stat.S_IMODE(info.st_mode))
     except OSError as exc:
         raise PostError(post.path, f"cannot write: {exc.strerror or exc}") from None
 
 
+@contextlib.contextmanager
+def _ctrl_c_deferred():
+    """Ctrl-C waits until the file is replaced: it could land inside mkstemp, after the temporary
+    file exists but before anyone knows its name. Python runs signal handlers in the main thread
+    only, so other threads need nothing (nor does a handler Python did not install)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield
+        return
+    pending = []
+    previous = signal.signal(signal.SIGINT, lambda *args: pending.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            signal.raise_signal(signal.SIGINT)
+
+
 def _replace(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.nlp-tmp-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TEMP_MARK}")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -169,6 +196,35 @@ def _replace(path: Path, data: bytes, mode: int) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def remove_leftovers(folder) -> list[Path]:
+    """Delete the temporary files that killed writers (SIGKILL, power cut) left in `folder`.
+
+    Each goes only under its post's lock: a write in progress holds that lock, so another
+    process's temporary file is never taken from under it.
+    """
+    removed = []
+    for tmp in sorted(Path(folder).glob(f".*{TEMP_MARK}*")):
+        leftover = _LEFTOVER.fullmatch(tmp.name)
+        if leftover and _remove_abandoned(tmp, tmp.with_name(leftover.group(1))):
+            removed.append(tmp)
+    return removed
+
+
+def _remove_abandoned(tmp: Path, post: Path) -> bool:
+    try:
+        with open(post, "rb") as current:
+            if fcntl:
+                fcntl.flock(current.fileno(), fcntl.LOCK_EX)
+            if not os.path.samestat(os.fstat(current.fileno()), os.stat(post)):
+                return False  # replaced meanwhile: its writer is done, the next run looks again
+            tmp.unlink()
+    except FileNotFoundError:  # the post is gone, so nobody writes it; or the temporary file is gone
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -243,6 +299,7 @@ def _yaml_node(where, text: str, start: int, end: int):
     except YAMLError as exc:
         raise _yaml_error(where, text, start, exc) from None
     if isinstance(node, MappingNode):
+        _refuse_alias_bombs(where, text, start, node)
         _refuse_duplicates(where, text, [(_yaml_key_name(key), start + key.start_mark.index)
                                          for key, _ in node.value if _yaml_key_name(key)])
     elif node is not None:
@@ -287,6 +344,21 @@ def _unclosed_quote(text: str, start: int, end: int) -> int | None:
         if quote not in rest:
             return line.start()
     return None
+
+
+def _refuse_alias_bombs(where, text: str, start: int, node) -> None:
+    """Aliases share one parsed value, but printing or comparing it walks every copy: a few lines
+    of `&a [*b, *b, ...]` stand for billions of values (the "billion laughs")."""
+    todo, count = [node], 0
+    while todo:
+        node, count = todo.pop(), count + 1
+        if count > MAX_YAML_VALUES:
+            raise PostError(where, f"front matter expands to over {MAX_YAML_VALUES:,} values through YAML "
+                                   "aliases (*name); not read", _line_of(text, start))
+        if isinstance(node, MappingNode):
+            todo += [item for pair in node.value for item in pair]
+        elif isinstance(node, SequenceNode):
+            todo += node.value
 
 
 def _yaml_key_name(key) -> str | None:
