@@ -149,7 +149,10 @@ class Pipeline:
             post = read_post(path)
         except PostError as exc:
             return PostView(path, "failed", str(exc))
-        article = self.clean(post.body, _title(post))
+        try:
+            article = self.clean(post.body, _title(post))
+        except Exception as exc:  # a cleaner bug on one odd post must not stop the batch
+            return PostView(path, "failed", f"{path}: cannot clean the body: {type(exc).__name__}: {exc}", post)
         if not article.text.strip():
             return PostView(path, "skipped", "no article text after cleaning", post, article)
         if chinese_ratio(article.text) < self.config.limits.min_chinese_ratio:

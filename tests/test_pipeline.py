@@ -119,3 +119,20 @@ def test_oversized_post_is_refused_before_reading(pipe, seed, tmp_path):
     result = pipe.enrich_file(big)
     assert result.status == "failed" and "limits.max_file_bytes" in result.message and "big.md" in result.message
     assert big.read_bytes() == before
+
+
+def test_an_unexpected_error_on_one_post_fails_that_post_only(pipe, seed, tmp_path):
+    class FailsOnOnePost(Pipeline):
+        def clean(self, body, title=None):
+            if "trigger-cleaner-bug" in body:
+                raise RuntimeError("cleaner bug")
+            return super().clean(body, title)
+
+    odd = tmp_path / "odd.md"
+    odd.write_text("---\ntitle: 例子\n---\n<p>trigger-cleaner-bug 正文。</p>\n", encoding="utf-8")
+    before = odd.read_bytes()
+    broken = FailsOnOnePost(pipe.config, pipe.summarizer, pipe.translator, pipe.glossary)
+    results = {r.path.name: r for r in broken.enrich_files([odd, seed])}
+    assert results["odd.md"].status == "failed" and "cleaner bug" in results["odd.md"].message
+    assert results["seed.md"].status == "updated"
+    assert odd.read_bytes() == before
