@@ -19,8 +19,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from workload import (Clock, ForcedLength, corpus_posts, spread, summary_stand_in, summary_tokens,
-                      translation_tokens)
+from workload import (
+    Clock,
+    ForcedLength,
+    corpus_posts,
+    spread,
+    summary_stand_in,
+    summary_tokens,
+    translation_tokens,
+)
 
 from nlp.config import load_config
 from nlp.enrich import find_posts
@@ -139,7 +146,7 @@ def time_cli_enrich(folder: Path, models: dict) -> dict:
     command = [sys.executable, "-m", "nlp", "enrich", str(folder),
                *(arg for role, path in models.items() for arg in ("--set", f"{role}.model={path}"))]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     return {"cli_seconds": time.perf_counter() - start,
             "cli_summary": done.stdout.strip().splitlines()[-1:] or [done.stderr[-300:]]}
 

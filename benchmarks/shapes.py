@@ -17,13 +17,13 @@ from pathlib import Path
 TESTS_DIR = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS_DIR))
 
-import ctranslate2  # noqa: E402
-import transformers  # noqa: E402
-from model_factory import MT5_BASE, OPUS_MT_ZH_EN, build_tiny_marian, build_tiny_mt5  # noqa: E402
+import ctranslate2
+import transformers
+from model_factory import MT5_BASE, OPUS_MT_ZH_EN, build_tiny_marian, build_tiny_mt5
 
-from nlp.config import RuntimeConfig  # noqa: E402
-from nlp.runtime import convert_model  # noqa: E402
-from nlp.runtime.store import is_ctranslate2_folder, is_model_folder  # noqa: E402
+from nlp.config import RuntimeConfig
+from nlp.runtime import convert_model
+from nlp.runtime.store import is_ctranslate2_folder, is_model_folder
 
 MODELS = {  # role -> (name, builder, published shape)
     "translator": ("opus-mt-zh-en", build_tiny_marian, OPUS_MT_ZH_EN),
