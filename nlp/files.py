@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .errors import NlpError
 
+TEMP_MARK = ".nlp-tmp-"  # in every temporary file's name: .{target name}.nlp-tmp-{random}
+
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: int | None = None):
@@ -16,7 +18,7 @@ def atomic_output(path: Path, mode: int | None = None):
     On any error or interrupt the temporary file is removed and `path` is left as it was.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".nlp-tmp", dir=path.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)

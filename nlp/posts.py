@@ -15,7 +15,6 @@ import re
 import shlex
 import signal
 import stat
-import tempfile
 import threading
 import tomllib
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import PostError
+from .files import TEMP_MARK, atomic_output
 
 try:
     import fcntl
@@ -55,7 +55,6 @@ _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # YAML l
 _TOML_UNSAFE = re.compile("\x7f")
 _YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 MAX_YAML_VALUES = 100_000  # counting each alias (*name) as a copy: no post needs more, an alias bomb has billions
-TEMP_MARK = ".nlp-tmp-"  # in the names of write_post's temporary files: .{post name}.nlp-tmp-{random}
 _LEFTOVER = re.compile(rf"\.(.+){re.escape(TEMP_MARK)}[a-z0-9_]{{8}}")
 
 
@@ -184,18 +183,8 @@ def _ctrl_c_deferred():
 
 
 def _replace(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TEMP_MARK}")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:  # also Ctrl-C: never leave the temporary file behind
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_output(path, mode) as tmp:
+        tmp.write_bytes(data)
 
 
 def remove_leftovers(folder) -> list[Path]:
