@@ -37,19 +37,16 @@ class Seq2SeqTranslator:
 
     def translate(self, texts: list[str]) -> list[str]:
         """English for each Chinese text (a title is just a short text)."""
-        return [translation.text for translation in self.translate_with_report(texts)]
-
-    def translate_with_report(self, texts: list[str]) -> list[Translation]:
-        """English for each text, with the glossary terms that did not come through."""
         inputs = [self.model_inputs(text) for text in texts]
         english = iter(self.seq2seq.generate([unit for units in inputs for unit in units],
                                              num_beams=self.config.num_beams or None,
                                              max_batch_tokens=self.config.max_batch_tokens))
-        translations = []
-        for text, units in zip(texts, inputs):
-            en = " ".join(filter(None, (next(english) for _ in units)))
-            translations.append(Translation(en, tuple(self.glossary.missing(text, en))))
-        return translations
+        return [" ".join(filter(None, (next(english) for _ in units))) for units in inputs]
+
+    def translate_with_report(self, texts: list[str]) -> list[Translation]:
+        """English for each text, with the glossary terms that did not come through."""
+        return [Translation(en, tuple(self.glossary.missing(text, en)))
+                for text, en in zip(texts, self.translate(texts))]
 
     def model_inputs(self, text: str) -> list[str]:
         """What the model gets for `text`: its sentences, terms in English, each within the window."""
