@@ -24,7 +24,7 @@ from pathlib import Path
 from measure import VARIANTS
 
 HERE = Path(__file__).resolve().parent
-POSTS_DIR = HERE.parents[1] / "shared" / "corpus" / "posts"
+POSTS_DIR = HERE.parent / "tests" / "data" / "corpus" / "posts"
 QUICK_VARIANTS = ("naive", "transformers-bf16", "ctranslate2-fp32", "default")
 SIZES = {  # sentences translated, articles through the pipeline (no longer than max chars), posts re-enriched
     "quick": {"sentences": 8, "articles": 1, "max_article_chars": 600, "rerun_posts": 10},

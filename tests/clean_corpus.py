@@ -1,4 +1,4 @@
-"""Real boilerplate from ../shared (seed and corpus posts), and helpers to read those files.
+"""Real boilerplate from tests/data (seed and corpus posts), and helpers to read those files.
 
 BOILERPLATE: whole paragraphs each rule family drops, copied from the file named with them.
 STRIPPED: text each family cuts out of a content paragraph of the named file.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 from nlp.posts import read_post
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seed" / "000_f89112927f6a09e8.txt"
-POSTS = sorted((SHARED / "corpus" / "posts").glob("*.md"))
+from repo_data import POSTS_DIR, SEED
+
+POSTS = sorted(POSTS_DIR.glob("*.md"))
 HTML_POSTS = [SEED] + [path for path in POSTS if path.name.startswith("p")]
 
 BOILERPLATE = {
@@ -131,7 +131,7 @@ CONTENT_WITH_BOILERPLATE_WORDS = [
 
 
 def corpus_path(name) -> Path:
-    return name if isinstance(name, Path) else SHARED / "corpus" / "posts" / name
+    return name if isinstance(name, Path) else POSTS_DIR / name
 
 
 def listed_for(path: Path, table: dict) -> list[str]:

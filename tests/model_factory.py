@@ -2,14 +2,13 @@
 
 Tests build tiny ones (seconds); benchmarks pass the published sizes to the same functions, so
 speed is measured on the same arithmetic as the real models. Tokenizers are trained here on the
-shared corpus (SentencePiece for Marian and mT5, byte-level BPE for BART), so Chinese input
+repository's corpus copy in tests/data (SentencePiece for Marian and mT5, byte-level BPE for BART), so Chinese input
 tokenizes the way it would with a real model, just with a small vocabulary.
 """
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +18,7 @@ import torch
 import transformers
 from tokenizers import ByteLevelBPETokenizer
 
-CORPUS_DIR = Path(os.environ.get("NLP_CORPUS_DIR", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+from repo_data import CORPUS as CORPUS_DIR
 
 OPUS_MT_ZH_EN = dict(d_model=512, layers=6, heads=8, ffn=2048, vocab_size=65001, max_positions=512,
                      num_beams=6, max_length=512)

@@ -11,7 +11,7 @@ from nlp.config import LimitsConfig, load_config
 from nlp.glossary import Glossary
 from nlp.posts import read_post
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_f89112927f6a09e8.txt"
+from repo_data import SEED  # noqa: E402
 SOURCE = ("2021年12月9日，四川省生态环境厅通报，1-7月全省查处环境违法案件2111件，罚款金额1.54亿元，"
           "同比上升百分之八，结案率提高2个百分点。全省将持续优化营商环境，计划投资50亿元建设三个产业园。")
 

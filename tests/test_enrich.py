@@ -12,7 +12,7 @@ import pytest
 
 from nlp.posts import parse_post, read_post, with_managed_keys
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from repo_data import POSTS_DIR, SEED
 MANAGED = ("title_en", "abstract_zh", "abstract_en", "abstract_meta")
 
 
@@ -31,8 +31,8 @@ def models(tiny_marian, tiny_mt5):
 @pytest.fixture
 def corpus(tmp_path):
     folder = tmp_path / "posts"
-    shutil.copytree(SHARED / "corpus" / "posts", folder)
-    shutil.copy(SHARED / "seed" / "000_f89112927f6a09e8.txt", folder / "000_seed.md")
+    shutil.copytree(POSTS_DIR, folder)
+    shutil.copy(SEED, folder / "000_seed.md")
     return folder
 
 
@@ -137,7 +137,7 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_enrich_dataset_jsonl(tmp_path, models):
     rows = []
-    for path in sorted((SHARED / "corpus" / "posts").glob("p00*.md")):
+    for path in sorted(POSTS_DIR.glob("p00*.md")):
         post = read_post(path)
         rows.append({"id": path.stem, "title": str(post.data.get("title", "")), "content": post.body})
     source = tmp_path / "articles.jsonl"

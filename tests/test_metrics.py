@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from nlp.metrics import (lcs_length, lead, rouge, rouge_l, rouge_n, rouge_units, sentence_translation_scores,
                          translation_scores)
 
-PARALLEL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "parallel"
+from repo_data import PARALLEL  # noqa: E402
 
 
 def test_rouge_on_a_two_sentence_example_computed_by_hand():

@@ -9,7 +9,7 @@ import pytest
 from nlp.pipeline import Pipeline
 from nlp.posts import read_post
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_f89112927f6a09e8.txt"
+from repo_data import SEED  # noqa: E402
 
 
 class Counting:

@@ -19,9 +19,9 @@ from ruamel.yaml import YAML
 from nlp.errors import PostError
 from nlp.posts import BOM, parse_post, read_post, with_managed_keys, write_post
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seed" / "000_f89112927f6a09e8.txt"
-POSTS = sorted((SHARED / "corpus" / "posts").glob("*.md")) + [SEED]
+from repo_data import POSTS_DIR, SEED
+
+POSTS = sorted(POSTS_DIR.glob("*.md")) + [SEED]
 DELIMITER = {"yaml": "---", "toml": "+++"}
 
 MANAGED = {
@@ -122,7 +122,7 @@ def test_setting_managed_keys_adds_only_their_lines(src):
 
 
 def test_only_the_first_block_is_front_matter():
-    post = read_post(SHARED / "corpus" / "posts" / "o001.md")
+    post = read_post(POSTS_DIR / "o001.md")
     second = parse_post(post.body)  # the body starts with a second front-matter block, kept as text
     assert second.format == "yaml" and second.data and second.data != post.data
     assert parse_post(with_managed_keys(post, MANAGED)).body == post.body
@@ -169,7 +169,7 @@ def as_bare_json(post):
 
 
 VARIANTS = [to_crlf, with_bom, with_trailing_spaces_after_delimiters, with_comments, as_toml, as_json, as_bare_json]
-VARIANT_SOURCES = [SEED] + [SHARED / "corpus" / "posts" / name for name in ("p017.md", "h001.md", "j004.md", "h002.md")]
+VARIANT_SOURCES = [SEED] + [POSTS_DIR / name for name in ("p017.md", "h001.md", "j004.md", "h002.md")]
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda f: f.__name__)
@@ -278,7 +278,7 @@ def break_json(text):
 
 
 @pytest.mark.parametrize("src,damage,words", [
-    (SEED, break_quote, "quote"), (SHARED / "corpus" / "posts" / "p017.md", break_quote, "quote"),
+    (SEED, break_quote, "quote"), (POSTS_DIR / "p017.md", break_quote, "quote"),
     (SEED, drop_closing_delimiter, "never closed"), (SEED, duplicate_author, "duplicate"),
     (SEED, break_toml, "TOML"), (SEED, break_json, "JSON"),
 ], ids=lambda p: getattr(p, "__name__", getattr(p, "name", str(p))))

@@ -26,11 +26,12 @@ from pathlib import Path
 import pytest
 
 from nlp.posts import TEMP_MARK, parse_post, read_post, remove_leftovers, with_managed_keys, write_post
-from test_enrich import MANAGED, SHARED, snapshot
+from repo_data import POSTS_DIR  # noqa: E402
+from test_enrich import MANAGED, snapshot
 
 NO_MODELS = ["--set", "translator.enabled=false", "--set", "summarizer.method=extractive"]
 ENV = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8")
-POSTS = sorted((SHARED / "corpus" / "posts").glob("*.md"))
+POSTS = sorted(POSTS_DIR.glob("*.md"))
 KILLS = 50
 LOOP_POSTS = 20  # two batches of the pipeline: short runs that write in two bursts
 WARM_CLI = r"""

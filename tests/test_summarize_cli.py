@@ -9,7 +9,7 @@ from pathlib import Path
 
 from nlp.cli import main
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_f89112927f6a09e8.txt"
+from repo_data import SEED  # noqa: E402
 
 
 def run(capsys, *argv):

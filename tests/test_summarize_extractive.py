@@ -19,9 +19,9 @@ from nlp.errors import ConfigError
 from nlp.posts import read_post
 from nlp.summarize import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, whole_sentences
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = Path(os.environ.get("NLP_CORPUS_DIR", SHARED / "corpus"))
-POST_FILES = sorted((CORPUS / "posts").glob("*.md")) + [SHARED / "seed" / "000_f89112927f6a09e8.txt"]
+from repo_data import CORPUS, SEED
+
+POST_FILES = sorted((CORPUS / "posts").glob("*.md")) + [SEED]
 ENDS_SENTENCE = re.compile(r"[。！？!?…][”’」』）)]*$")
 BOILERPLATE = [re.compile(p) for p in (r"^(责任)?编辑[\s:：]", r"记者.{0,20}(摄影)?报道[。]?$",
                                        r"下载.{0,12}(APP|客户端|新闻)", r"报料有奖", r"^来源[\s:：|｜]")]
