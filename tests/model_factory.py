@@ -147,3 +147,38 @@ def build_tiny_bart(folder, *, d_model=32, layers=2, heads=4, ffn=64, vocab_size
     torch.manual_seed(seed)
     model = transformers.BartForConditionalGeneration(config)
     return _save(model, tokenizer, folder, num_beams=num_beams, max_length=max_length)
+
+
+# A chat template in Qwen's ChatML form, with Qwen3's switch for an empty thinking block.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}"
+    "{% endif %}")
+QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+QWEN2_5_0_5B = dict(hidden=896, layers=24, heads=14, kv_heads=2, ffn=4864, vocab_size=151936, max_positions=32768)
+
+
+def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64, vocab_size=None, merges=800,
+                     max_positions=1024, initializer_range=0.5, seed=0) -> Path:
+    """A Qwen2ForCausalLM instruction model in `folder`, laid out like Qwen/Qwen2.5-*-Instruct: a
+    byte-level BPE tokenizer with ChatML special tokens and a chat template, and a generation
+    config that stops at <|im_end|> or <|endoftext|>."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(chinese_corpus() + english_corpus(), vocab_size=256 + len(QWEN_SPECIAL_TOKENS) + merges,
+                            show_progress=False, special_tokens=QWEN_SPECIAL_TOKENS)
+    bpe.save_model(str(folder))
+    tokenizer = transformers.Qwen2Tokenizer(vocab=str(folder / "vocab.json"), merges=str(folder / "merges.txt"),
+                                            model_max_length=max_positions, additional_special_tokens=["<|im_start|>", "<|im_end|>"])
+    tokenizer.chat_template = CHATML_TEMPLATE
+    end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = transformers.Qwen2Config(
+        vocab_size=vocab_size or len(tokenizer), hidden_size=hidden, intermediate_size=ffn, num_hidden_layers=layers,
+        num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=max_positions,
+        initializer_range=initializer_range, tie_word_embeddings=True, bos_token_id=pad, eos_token_id=end,
+        pad_token_id=pad)
+    torch.manual_seed(seed)
+    model = transformers.Qwen2ForCausalLM(config)
+    return _save(model, tokenizer, folder, eos_token_id=[end, pad], pad_token_id=pad, do_sample=False)
