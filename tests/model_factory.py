@@ -182,3 +182,33 @@ def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64
     torch.manual_seed(seed)
     model = transformers.Qwen2ForCausalLM(config)
     return _save(model, tokenizer, folder, eos_token_id=[end, pad], pad_token_id=pad, do_sample=False)
+
+
+def build_tiny_quickmt(folder, **marian) -> Path:
+    """A CTranslate2-native zh→en translator in `folder`, laid out like quickmt/quickmt-zh-en
+    (see quickmt_layout), made from a tiny Marian."""
+    import tempfile
+
+    marian.setdefault("max_positions", 512)  # room for quickmt's 256-token decoding default
+    with tempfile.TemporaryDirectory() as scratch:
+        return quickmt_layout(build_tiny_marian(Path(scratch) / "marian", **marian), folder)
+
+
+def quickmt_layout(marian: Path, folder, compute_type: str = "float32") -> Path:
+    """The Marian folder `marian` as quickmt publishes models: model.bin, config.json,
+    source_vocabulary.json + target_vocabulary.json, src.spm.model + tgt.spm.model, and no
+    transformers files."""
+    import shutil
+
+    import ctranslate2
+
+    folder = Path(folder)
+    ctranslate2.converters.TransformersConverter(str(marian)).convert(str(folder), quantization=compute_type,
+                                                                      force=True)
+    shutil.copyfile(marian / "source.spm", folder / "src.spm.model")
+    shutil.copyfile(marian / "target.spm", folder / "tgt.spm.model")
+    shared = folder / "shared_vocabulary.json"
+    if shared.exists():  # quickmt ships one vocabulary per side
+        shutil.copyfile(shared, folder / "source_vocabulary.json")
+        shared.rename(folder / "target_vocabulary.json")
+    return folder

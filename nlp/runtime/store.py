@@ -21,7 +21,8 @@ from ..errors import ModelUnavailable
 
 REACHABILITY_TIMEOUT_S = 3
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
-SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken")  # configs, tokenizers, vocabularies
+SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken", ".jinja")  # configs, tokenizers, vocabularies
+MODEL_CARD = "README.md"  # its front matter states the licence
 
 
 @dataclass(frozen=True)
@@ -123,12 +124,14 @@ def is_ctranslate2_folder(folder: Path) -> bool:
 
 
 def wanted_files(files: list[str]) -> list[str]:
-    """Top-level files a transformers model needs: safetensors weights if there are any (else
-    PyTorch .bin), configs and tokenizer files; TF, Flax, Rust and ONNX copies are skipped."""
+    """Top-level files a model needs: safetensors weights if there are any (else PyTorch .bin, else
+    a CTranslate2-native model.bin), configs, tokenizer files and vocabularies, and the model card
+    (its licence); TF, Flax, Rust and ONNX copies, and training checkpoints in subfolders, are skipped."""
     top = [f for f in files if "/" not in f]
     weights = [f for f in top if f.endswith(".safetensors")] or [
-        f for f in top if f.endswith(".bin") and f.startswith("pytorch_model")]
-    return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES)]
+        f for f in top if f.endswith(".bin") and f.startswith("pytorch_model")] or [
+        f for f in top if f == "model.bin"]
+    return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES) or f == MODEL_CARD]
 
 
 def _why_offline() -> str | None:
