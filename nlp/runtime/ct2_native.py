@@ -46,6 +46,7 @@ class SentencePieceCodec:
 
 class CTranslate2Native(BatchedModel):
     backend = "ctranslate2"
+    kind = "native"
 
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
         import ctranslate2
