@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..config import RuntimeConfig
 from ..errors import ModelUnavailable
+from .licences import MODEL_CARD
 
 REACHABILITY_TIMEOUT_S = 3
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
 SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken", ".jinja")  # configs, tokenizers, vocabularies
-MODEL_CARD = "README.md"  # its front matter states the licence
 
 
 @dataclass(frozen=True)
