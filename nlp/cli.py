@@ -72,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
                    help="which models (default: both)")
     p = command("evaluate", cmd_evaluate, "score abstracts and translations against references")
-    p.add_argument("data", metavar="DATA")
+    p.add_argument("data", metavar="DATA", help="JSONL/CSV/Parquet file, saved datasets folder, or hub id owner/name")
     p.add_argument("--split", default="test")
+    p.add_argument("--subset", default=None, metavar="NAME", help="configuration of a hub dataset, e.g. chinese_simplified")
+    p.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
+                   help="take column OURS (text, title, id, summary_zh, summary_en, translation_en) from THEIRS "
+                        "(a.b: a nested field); repeatable")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
@@ -192,7 +196,11 @@ def cmd_evaluate(args, config) -> int:
     report_path = Path(args.report) if args.report else None
     if report_path and not report_path.parent.is_dir():  # fail before the run, not after it
         raise ConfigError(f"{args.report}: folder {report_path.parent} does not exist")
-    report = evaluate_dataset(config, args.data, split=args.split, limit=args.limit)
+    columns = dict(pair.split("=", 1) for pair in args.column if "=" in pair)
+    if len(columns) != len(args.column):
+        raise ConfigError("--column expects OURS=THEIRS, e.g. --column summary_zh=summary")
+    report = evaluate_dataset(config, args.data, split=args.split, limit=args.limit, subset=args.subset,
+                              columns=columns)
     print(format_table(report))
     if report_path:
         write_new_file(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")

@@ -64,7 +64,7 @@ def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
     already on this machine is kept as it is)."""
     if _looks_like_path(ref):
         return resolve(ref, runtime, role)
-    reason = _why_offline()
+    reason = why_offline()
     if reason:
         local = find_local(ref, runtime, role)
         if local is None:
@@ -134,7 +134,8 @@ def wanted_files(files: list[str]) -> list[str]:
     return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES) or f == MODEL_CARD]
 
 
-def _why_offline() -> str | None:
+def why_offline() -> str | None:
+    """Why the hub cannot be used now (an offline variable, or no answer), or None when it can."""
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         if os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on"):
             return f"{name} is set"
