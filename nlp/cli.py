@@ -173,6 +173,7 @@ def cmd_enrich_dataset(args, config) -> int:
 def cmd_models(args, config) -> int:
     from .runtime import convert_model, describe, pull
     from .runtime.licences import model_licence
+    from .runtime.store import is_ctranslate2_folder
 
     for role in args.which or ["summarizer", "translator"]:
         ref = getattr(config, role).model
@@ -180,6 +181,8 @@ def cmd_models(args, config) -> int:
             info = describe(ref, config.runtime, role)
             where = f"{info.path}\t{info.size_bytes / 1e6:.1f} MB" if info.path else "not on this machine\t-"
             converted = f"ctranslate2: {', '.join(info.conversions)}" if info.conversions else "not converted"
+            if info.path and is_ctranslate2_folder(info.path):
+                converted = "a CTranslate2 model"
             print(f"{role}\t{ref}\t{where}\t{converted}\t{model_licence(ref, info.path)}")
         else:
             action = pull if args.action == "pull" else convert_model

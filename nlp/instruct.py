@@ -5,7 +5,7 @@
 checks and fallbacks apply to it unchanged: each text it is given (the article, or one chunk of
 a long one) is written into `summarizer.chat.prompt` ({text}, {max_chars}), rendered with the
 model's chat template, and the answer is freed of what instruction models wrap answers in
-(a <think> block, Markdown, a "摘要：" label, quotes).
+(a <think> block, Markdown, a "摘要：" label, quotes, control characters).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ _MARKUP_LINE = re.compile(r"^\s*(```\w*|#{1,6}\s+|>\s*|[-*•]\s+|\d{1,2}[.)]\s+
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _LABEL = re.compile(r"^\s*(摘要|总结|概要|summary)\s*[:：]\s*", re.I)
 _QUOTES = {"“": "”", '"': '"', "「": "」", "『": "』"}
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\ufeff]")  # byte-level decoding can yield them
 
 
 class ChatSummaryModel:
@@ -62,6 +63,7 @@ def answer_text(answer: str) -> str:
 
     An unfinished <think> block means the answer never began, so it gives "".
     """
+    answer = _CONTROL.sub("", answer)
     text = _THINK_BLOCK.sub("", answer.split("</think>")[-1] if "<think>" not in answer else answer)
     text = _EMPHASIS.sub("", _MARKUP_LINE.sub("", text))
     text = _LABEL.sub("", "\n".join(line.strip() for line in text.splitlines() if line.strip()))

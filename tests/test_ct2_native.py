@@ -80,3 +80,5 @@ def test_cli_translate_with_the_native_folder(tiny_quickmt, capsys, monkeypatch)
     code = main(["translate", "-", "--set", f"translator.model={tiny_quickmt}"])
     out = capsys.readouterr().out.splitlines()
     assert code == 0 and len(out) == 2 and all(out)
+    assert main(["models", "list", "translator", "--set", f"translator.model={tiny_quickmt}"]) == 0
+    assert capsys.readouterr().out.split("\t")[4] == "a CTranslate2 model"

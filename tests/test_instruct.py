@@ -152,6 +152,7 @@ def test_a_bad_prompt_template_is_a_config_error(qwen, runtime, prompt, problem)
     ("1. 双方签订协议。\n2、将加强合作。", "双方签订协议。将加强合作。"),
     ("“双方签订协议。”", "双方签订协议。"),
     ("3.5%的增长来自出口。", "3.5%的增长来自出口。"),
+    ("双方\x03签订\u200b协议。", "双方签订协议。"),
 ])
 def test_answers_lose_reasoning_markup_labels_and_quotes(answer, expected):
     assert answer_text(answer) == expected
