@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("evaluate", cmd_evaluate, "score abstracts and translations against references")
     p.add_argument("data", metavar="DATA", help="JSONL/CSV/Parquet file, saved datasets folder, or hub id owner/name")
     p.add_argument("--split", default="test")
-    p.add_argument("--subset", default=None, metavar="NAME", help="configuration of a hub dataset, e.g. chinese_simplified")
+    p.add_argument("--subset", default=None, metavar="NAME",
+                   help="configuration of a hub dataset, e.g. chinese_simplified")
     p.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
                    help="take column OURS (text, title, id, summary_zh, summary_en, translation_en) from THEIRS "
                         "(a.b: a nested field); repeatable")

@@ -275,7 +275,8 @@ def _summary_lines(summaries: dict | None) -> list[str]:
     if not summaries:
         return []
     lines = ["", f"Chinese abstracts vs summary_zh ({summaries['rows']} rows)"]
-    for unit, systems in ((summaries["unit"], summaries["systems"]), (summaries["word_unit"], summaries["systems_words"])):
+    for unit, systems in ((summaries["unit"], summaries["systems"]),
+                          (summaries["word_unit"], summaries["systems_words"])):
         lines += [f"  ROUGE {unit}", f"  {'system':<12}{'ROUGE-1':>9}{'ROUGE-2':>9}{'ROUGE-L':>9}"]
         lines += [f"  {name:<12}" + "".join(f"{value:>9.2f}" for value in scores.values())
                   for name, scores in systems.items()]

@@ -1,18 +1,23 @@
-"""Seq2seq models of the real classes with random weights, saved like published ones.
+"""Models of the real classes with random weights, saved like published ones.
 
 Tests build tiny ones (seconds); benchmarks pass the published sizes to the same functions, so
 speed is measured on the same arithmetic as the real models. Tokenizers are trained here on the
-repository's corpus copy in tests/data (SentencePiece for Marian and mT5, byte-level BPE for BART), so Chinese input
-tokenizes the way it would with a real model, just with a small vocabulary.
+repository's corpus copy in tests/data (SentencePiece for Marian and mT5, byte-level BPE for BART
+and Qwen2), so Chinese input tokenizes the way it would with a real model, just with a small
+vocabulary. Besides seq2seq models: a Qwen2 instruction model with a chat template, and a
+CTranslate2-native translator folder laid out like quickmt's.
 """
 from __future__ import annotations
 
 import io
 import json
 import re
+import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import ctranslate2
 import sentencepiece as spm
 import torch
 import transformers
@@ -156,7 +161,6 @@ CHATML_TEMPLATE = (
     "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}"
     "{% endif %}")
 QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-QWEN2_5_0_5B = dict(hidden=896, layers=24, heads=14, kv_heads=2, ffn=4864, vocab_size=151936, max_positions=32768)
 
 
 def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64, vocab_size=None, merges=800,
@@ -171,7 +175,8 @@ def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64
                             show_progress=False, special_tokens=QWEN_SPECIAL_TOKENS)
     bpe.save_model(str(folder))
     tokenizer = transformers.Qwen2Tokenizer(vocab=str(folder / "vocab.json"), merges=str(folder / "merges.txt"),
-                                            model_max_length=max_positions, additional_special_tokens=["<|im_start|>", "<|im_end|>"])
+                                            model_max_length=max_positions,
+                                            additional_special_tokens=QWEN_SPECIAL_TOKENS[1:])
     tokenizer.chat_template = CHATML_TEMPLATE
     end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
     config = transformers.Qwen2Config(
@@ -187,8 +192,6 @@ def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64
 def build_tiny_quickmt(folder, **marian) -> Path:
     """A CTranslate2-native zh→en translator in `folder`, laid out like quickmt/quickmt-zh-en
     (see quickmt_layout), made from a tiny Marian."""
-    import tempfile
-
     marian.setdefault("max_positions", 512)  # room for quickmt's 256-token decoding default
     with tempfile.TemporaryDirectory() as scratch:
         return quickmt_layout(build_tiny_marian(Path(scratch) / "marian", **marian), folder)
@@ -198,10 +201,6 @@ def quickmt_layout(marian: Path, folder, compute_type: str = "float32") -> Path:
     """The Marian folder `marian` as quickmt publishes models: model.bin, config.json,
     source_vocabulary.json + target_vocabulary.json, src.spm.model + tgt.spm.model, and no
     transformers files."""
-    import shutil
-
-    import ctranslate2
-
     folder = Path(folder)
     ctranslate2.converters.TransformersConverter(str(marian)).convert(str(folder), quantization=compute_type,
                                                                       force=True)
