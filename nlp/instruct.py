@@ -37,9 +37,9 @@ class ChatSummaryModel:
         self.model, self.chat, self.max_chars = model, chat, max_chars
         self.ref, self.path, self.backend = model.ref, model.path, model.backend
         self.max_input_tokens = model.max_input_tokens - max_new_tokens  # the answer shares the window
-        if self.max_input_tokens <= 0:
-            raise ConfigError(f"summarizer.max_new_tokens {max_new_tokens} leaves no room for a prompt in "
-                              f"{model.ref}'s {model.max_input_tokens}-token window")
+        if self.count_tokens([""])[0] >= self.max_input_tokens:
+            raise ConfigError(f"summarizer.chat and max_new_tokens ({max_new_tokens}) leave no room for the "
+                              f"article in {model.ref}'s {model.max_input_tokens}-token window")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.model!r}>"

@@ -112,8 +112,11 @@ def test_a_long_article_is_chunked_into_chat_prompts_within_the_window(qwen, con
 def test_the_window_left_for_the_prompt_is_what_the_answer_does_not_need(qwen, runtime):
     model = load_model(str(qwen), runtime, backend="transformers")
     assert ChatSummaryModel(model, CHAT, 80, 100).max_input_tokens == model.max_input_tokens - 100
-    with pytest.raises(ConfigError, match="max_new_tokens"):
-        ChatSummaryModel(model, CHAT, 80, model.max_input_tokens)
+    prompt_only = model.count_tokens([ChatSummaryModel(model, CHAT, 80, 100).prompt("")])[0]
+    for max_new_tokens in (model.max_input_tokens, model.max_input_tokens - prompt_only):
+        with pytest.raises(ConfigError, match="leave no room for the article"):
+            ChatSummaryModel(model, CHAT, 80, max_new_tokens)
+    assert ChatSummaryModel(model, CHAT, 80, model.max_input_tokens - prompt_only - 1)
 
 
 def test_make_summarizer_detects_an_instruction_model_and_the_kind_can_be_forced(qwen, tiny_mt5, runtime):
