@@ -33,13 +33,13 @@ def runtime(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def qwen(tiny_qwen2, tmp_path_factory):
-    """A copy of the tiny Qwen2 with its float32 CTranslate2 Generator conversion next to it."""
-    folder = shutil.copytree(tiny_qwen2, tmp_path_factory.mktemp("qwen") / "tiny-qwen2")
-    return folder
+    """A copy of the tiny Qwen2, so that its conversion never reaches the shared fixture."""
+    return shutil.copytree(tiny_qwen2, tmp_path_factory.mktemp("qwen") / "tiny-qwen2")
 
 
 @pytest.fixture(scope="module")
 def converted(qwen, runtime):
+    """Its float32 CTranslate2 Generator conversion, written by `nlp models convert`'s code."""
     return convert_model(str(qwen), runtime)
 
 
