@@ -39,8 +39,9 @@ _CHAR_MAP = {
 }
 _FULLWIDTH_DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
 _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
-# "新华社北京3月5日电 " / "中新经纬 10 月 1 日电 " / "正义网讯 " at the start of a paragraph, before a space.
-_DATELINE = re.compile(r"[^\s，。：:“”\"]{2,20}?(?:\s?\d{1,2}\s?月\s?\d{1,2}\s?日)?\s?(?:电|讯|消息)(?=\s)")
+# "新华社北京3月5日电 " / "中新经纬 10 月 1 日电 " / "正义网讯 ": opening a paragraph, before a space
+_DATELINE = re.compile(
+    r"[^\s，。：:“”\"]{2,20}?(?:\s?\d{1,2}\s?月\s?\d{1,2}\s?日)?\s?(?:电|讯|消息)(?=\s)")
 
 
 def clean_article(body: str, title: str | None, config: CleanConfig,

@@ -72,8 +72,9 @@ def load_labelled(folder: str | Path) -> list[LabelledPost]:
         post = read_post(folder / "posts" / name)
         title = post.data.get("title")
         stem = Path(name).stem
+        labels = _read_labels(folder / "labels" / f"{stem}.tsv")
         posts.append(LabelledPost(stem, part, stem.rsplit("-", 1)[0], post.body,
-                                  None if title is None else str(title), _read_labels(folder / "labels" / f"{stem}.tsv")))
+                                  None if title is None else str(title), labels))
     return posts
 
 

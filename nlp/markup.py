@@ -23,11 +23,12 @@ SKIPPED_TAGS = frozenset(
 CELL_TAGS = frozenset(("td", "th"))
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # Inline styles and old <font color> that make text invisible to readers (watermarks such as a
-# near-white "Mitbbs.com" after every paragraph).
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])"
-    r"|(?<![-\w])color\s*:\s*(?:#f[0-9a-f]f[0-9a-f]f[0-9a-f](?:[0-9a-f]{0,3})?\b|white\b)", re.I)
-_HIDDEN_COLOR = re.compile(r"#f[0-9a-f]f[0-9a-f]f[0-9a-f](?:[0-9a-f]{0,3})?$|white$", re.I)
+# near-white "Mitbbs.com" after every paragraph). Near-white text on a background of its own
+# (a styled heading) is visible, so a colour only hides text when the style sets no background.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])", re.I)
+_WHITE = r"(?:#f[0-9a-f]f[0-9a-f]f[0-9a-f]|#fff|white)"
+_WHITE_STYLE = re.compile(rf"(?<![-\w])color\s*:\s*{_WHITE}\b", re.I)
+_HIDDEN_COLOR = re.compile(rf"{_WHITE}$", re.I)
 # html.parser (before Python 3.13) raises on "<![" without a section name it knows: such a "<![" is text.
 _UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?:temp|cdata|ignore|include|rcdata|if|else|endif)(?![-.\w]))", re.I)
 
@@ -110,7 +111,9 @@ class _ParagraphParser(HTMLParser):
         if tag not in VOID_TAGS:
             attributes = {name: value or "" for name, value in attrs}
             caption = tag == "figcaption" or "caption" in attributes.get("class", "").lower()
-            hidden = bool(_HIDDEN_STYLE.search(attributes.get("style", ""))
+            style = attributes.get("style", "")
+            hidden = bool(_HIDDEN_STYLE.search(style)
+                          or (_WHITE_STYLE.search(style) and "background" not in style.lower())
                           or (tag == "font" and _HIDDEN_COLOR.match(attributes.get("color", "").strip())))
             self._open.append((tag, caption, hidden))
 

@@ -52,6 +52,10 @@ def test_hidden_watermark_is_cut(config):  # mitbbs-01.md
     assert paragraphs(body, config) == ["央视网此前也曾刊发专题介绍张璐。"]
     shown = body.replace('color="#F8F8F8"', 'color="#333333"')
     assert paragraphs(shown, config) == ["央视网此前也曾刊发专题介绍张璐。Mitbbs.com"]
+    # written variants: white text on its own background is a styled heading, not a watermark
+    heading = '<p><span style="color:#ffffff;background-color:#c00000">一季度就业形势如何？</span></p>'
+    assert paragraphs(heading, config) == ["一季度就业形势如何？"]
+    assert paragraphs('<p>正文。<span style="display: none">隐藏的字</span></p>', config) == ["正文。"]
 
 
 def test_figcaption_goes_and_the_article_around_it_stays(config):  # aljazeera-01.md
