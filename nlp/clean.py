@@ -1,30 +1,33 @@
 """Post body (HTML or Markdown) to an Article: clean Chinese paragraphs and their sentences.
 
 Each paragraph of the body (markup.py) is normalised (full-width letters and digits to ASCII,
-odd spaces to plain ones, Traditional to Simplified when configured), then cut and dropped by
-the boilerplate rules, then kept only if it is long enough, has letters and is not the title.
+odd spaces to plain ones, Traditional to Simplified when configured), then judged by
+boilerplate.py (rules plus signals such as position, captions and repetition), then kept only if
+it is long enough, has letters and is not the title. A dateline that opens a paragraph
+("新华社北京3月5日电 ...") stays in the paragraph but is its own sentence.
 The rules are data, not code: YAML files listed in CleanConfig.rules (format in
 configs/clean_rules.yaml), so users can add their own without touching the package.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .article import Article
+from .boilerplate import BoilerplateRules, Rule, Verdict, judge
 from .config import CleanConfig, read_yaml_mapping
 from .errors import ConfigError
-from .markup import body_paragraphs
+from .markup import body_blocks
 from .text import chinese_ratio, collapse_space, split_sentences
 
-__all__ = ["BoilerplateRules", "chinese_ratio", "clean_article", "load_rules", "normalise",
-           "split_sentences"]
+__all__ = ["BoilerplateRules", "chinese_ratio", "clean_article", "judge_units", "keeps", "load_rules",
+           "normalise", "split_sentences"]
 
-RULE_KINDS = ("drop", "strip")
+RULE_KINDS = ("drop", "strip", "edge", "caption", "section")
 
 _CHAR_MAP = {
     **{0xFF10 + i: ord("0") + i for i in range(10)},  # full-width digits
@@ -36,38 +39,42 @@ _CHAR_MAP = {
 }
 _FULLWIDTH_DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
 _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
+# "新华社北京3月5日电 " / "中新经纬 10 月 1 日电 " / "正义网讯 ": opening a paragraph, before a space
+_DATELINE = re.compile(
+    r"[^\s，。：:“”\"]{2,20}?(?:\s?\d{1,2}\s?月\s?\d{1,2}\s?日)?\s?(?:电|讯|消息)(?=\s)")
 
 
-@dataclass(frozen=True)
-class BoilerplateRules:
-    """`strip` patterns are cut out of a paragraph; a paragraph that a `drop` pattern matches
-    from its first to its last character is dropped, so a drop rule never removes a paragraph
-    that merely contains a boilerplate word."""
+def clean_article(body: str, title: str | None, config: CleanConfig,
+                  repeated: frozenset[str] = frozenset()) -> Article:
+    """Clean paragraphs and sentences of a post body; `title` is normalised the same way.
 
-    drop: tuple[re.Pattern, ...] = ()
-    strip: tuple[re.Pattern, ...] = ()
-
-    def apply(self, paragraph: str) -> str:
-        """The paragraph without boilerplate; empty when the whole paragraph is boilerplate."""
-        for pattern in self.strip:
-            paragraph = pattern.sub("", paragraph)
-        paragraph = collapse_space(paragraph)
-        return "" if any(pattern.fullmatch(paragraph) for pattern in self.drop) else paragraph
+    `repeated` holds units that open or close several posts of the same site or folder
+    (boilerplate.repeated_units); they are dropped as that site's fixed header or footer.
+    """
+    verdicts, title = judge_units(body, title, config, repeated)
+    paragraphs = [v.kept for v in verdicts if _is_content(v.kept, title, config.min_paragraph_chars)]
+    sentences = [s for p in paragraphs for s in _sentences(p, config.max_sentence_chars)]
+    return Article(title=title, paragraphs=tuple(paragraphs), sentences=tuple(sentences))
 
 
-def clean_article(body: str, title: str | None, config: CleanConfig) -> Article:
-    """Clean paragraphs and sentences of a post body; `title` is normalised the same way."""
-    rules = rules_for(config.rules)
+def judge_units(body: str, title: str | None, config: CleanConfig,
+                repeated: frozenset[str] = frozenset()) -> tuple[list[Verdict], str | None]:
+    """The verdict on every unit of the body, and the normalised title (for benchmarks and review)."""
     convert = _to_simplified if config.to_simplified else str
     if title is not None:
         title = convert(normalise(title)) or None
-    paragraphs = []
-    for raw in body_paragraphs(body):
-        paragraph = rules.apply(convert(normalise(raw)))
-        if _is_content(paragraph, title, config.min_paragraph_chars):
-            paragraphs.append(paragraph)
-    sentences = [s for p in paragraphs for s in split_sentences(p, config.max_sentence_chars)]
-    return Article(title=title, paragraphs=tuple(paragraphs), sentences=tuple(sentences))
+    units = []
+    for block in body_blocks(body):
+        hidden = tuple(convert(normalise(piece)) for piece in block.hidden)
+        units.append((convert(normalise(block.text)), dataclasses.replace(block, hidden=hidden)))
+    return judge(units, title, rules_for(config.rules), repeated), title
+
+
+def _sentences(paragraph: str, max_chars: int) -> list[str]:
+    dateline = _DATELINE.match(paragraph)
+    if dateline:
+        return [dateline.group()] + split_sentences(paragraph[dateline.end():], max_chars)
+    return split_sentences(paragraph, max_chars)
 
 
 def normalise(text: str) -> str:
@@ -77,6 +84,11 @@ def normalise(text: str) -> str:
     """
     text = _FULLWIDTH_DECIMAL_POINT.sub(".", text.translate(_CHAR_MAP))
     return collapse_space(text)
+
+
+def keeps(text: str, title: str | None, config: CleanConfig) -> bool:
+    """Whether what a verdict kept of a unit becomes a paragraph of the Article."""
+    return _is_content(text, title, config.min_paragraph_chars)
 
 
 def _is_content(paragraph: str, title: str | None, min_chars: int) -> bool:
@@ -110,8 +122,8 @@ def load_rules(paths: Iterable[str | os.PathLike]) -> BoilerplateRules:
     families: dict[str, dict[str, list[re.Pattern]]] = {}
     for path in paths:
         families.update(_read_rules_file(Path(path)))
-    return BoilerplateRules(
-        **{kind: tuple(p for family in families.values() for p in family[kind]) for kind in RULE_KINDS})
+    return BoilerplateRules(**{kind: tuple(Rule(name, p) for name, family in families.items() for p in family[kind])
+                               for kind in RULE_KINDS})
 
 
 @lru_cache(maxsize=16)
@@ -135,7 +147,7 @@ def _family(path: Path, name: str, spec) -> dict[str, list[re.Pattern]]:
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        raise ConfigError(f"{path}: rule family '{name}' must be a mapping with drop/strip lists")
+        raise ConfigError(f"{path}: rule family '{name}' must be a mapping with {'/'.join(RULE_KINDS)} lists")
     unknown = sorted(set(map(str, spec)) - set(RULE_KINDS))
     if unknown:
         raise ConfigError(f"{path}: rule family '{name}': unknown key '{unknown[0]}' "

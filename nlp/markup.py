@@ -7,6 +7,7 @@ What counts as boilerplate is not decided here (see clean.py and configs/clean_r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .text import chinese_ratio, collapse_space
@@ -20,14 +21,40 @@ SKIPPED_TAGS = frozenset(
     "audio button canvas embed head iframe map noscript object script select style svg template "
     "textarea video".split())
 CELL_TAGS = frozenset(("td", "th"))
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Inline styles and old <font color> that make text invisible to readers (watermarks such as a
+# near-white "Mitbbs.com" after every paragraph). Near-white text on a background of its own
+# (a styled heading) is visible, so a colour only hides text when the style sets no background.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])", re.I)
+_WHITE = r"(?:#f[0-9a-f]f[0-9a-f]f[0-9a-f]|#fff|white)"
+_WHITE_STYLE = re.compile(rf"(?<![-\w])color\s*:\s*{_WHITE}\b", re.I)
+_HIDDEN_COLOR = re.compile(rf"{_WHITE}$", re.I)
 # html.parser (before Python 3.13) raises on "<![" without a section name it knows: such a "<![" is text.
 _UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?:temp|cdata|ignore|include|rcdata|if|else|endif)(?![-.\w]))", re.I)
 
 
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of a body and the markup facts around it that tell captions, invisible
+    watermarks and link lists from article text (the text itself is what body_paragraphs gives)."""
+
+    text: str
+    tag: str = "p"  # innermost block element: p, div, li, h2, figcaption, ...
+    caption: bool = False  # inside <figcaption> or an element whose class names a caption
+    after_image: bool = False  # an image came right before it, with no text in between
+    link_chars: int = 0  # characters of link text
+    hidden: tuple[str, ...] = ()  # pieces of the text that readers never see (hidden styles)
+
+
 def body_paragraphs(body: str) -> list[str]:
     """Paragraph texts of an HTML or Markdown body, in order, whitespace collapsed."""
+    return [block.text for block in body_blocks(body)]
+
+
+def body_blocks(body: str) -> list[Block]:
+    """The paragraphs of an HTML or Markdown body as Blocks, in order."""
     html = body if looks_like_html(body) else markdown_to_html(body)
-    return html_paragraphs(html)
+    return html_blocks(html)
 
 
 def looks_like_html(body: str) -> bool:
@@ -40,42 +67,83 @@ def looks_like_html(body: str) -> bool:
 
 
 def html_paragraphs(html: str) -> list[str]:
+    return [block.text for block in html_blocks(html)]
+
+
+def html_blocks(html: str) -> list[Block]:
     parser = _ParagraphParser()
     parser.feed(_UNKNOWN_MARKED_SECTION.sub("&lt;![", html))
     parser.close()
-    return parser.paragraphs
+    return parser.blocks
 
 
 class _ParagraphParser(HTMLParser):
-    """Collects text between block boundaries; images, scripts and the like leave nothing."""
+    """Collects text between block boundaries; images, scripts and the like leave nothing.
+
+    A stack of open elements (tag, caption?, hidden?) tells, for each piece of text, whether it
+    sits in a caption or in invisible markup; unclosed elements are popped by the next matching
+    end tag, as browsers do.
+    """
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
+        self.blocks: list[Block] = []
         self._pieces: list[str] = []
+        self._hidden: list[str] = []
+        self._open: list[tuple[str, bool, bool]] = []
         self._skip_depth = 0
+        self._link_depth = 0
+        self._link_chars = 0
+        self._image_seen = False
 
     def handle_starttag(self, tag, attrs):
         if tag in SKIPPED_TAGS:
             self._skip_depth += 1
-        elif tag in BLOCK_TAGS:
+            return
+        if tag in BLOCK_TAGS:
             self._flush()
         elif tag in CELL_TAGS:
             self._pieces.append(" ")
+        if tag == "img":
+            self._image_seen = True
+        elif tag == "a":
+            self._link_depth += 1
+        if tag not in VOID_TAGS:
+            attributes = {name: value or "" for name, value in attrs}
+            caption = tag == "figcaption" or "caption" in attributes.get("class", "").lower()
+            style = attributes.get("style", "")
+            hidden = bool(_HIDDEN_STYLE.search(style)
+                          or (_WHITE_STYLE.search(style) and "background" not in style.lower())
+                          or (tag == "font" and _HIDDEN_COLOR.match(attributes.get("color", "").strip())))
+            self._open.append((tag, caption, hidden))
 
     def handle_startendtag(self, tag, attrs):
         if tag in BLOCK_TAGS:
             self._flush()
+        if tag == "img":
+            self._image_seen = True
 
     def handle_endtag(self, tag):
         if tag in SKIPPED_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in BLOCK_TAGS:
+            return
+        if tag in BLOCK_TAGS:
             self._flush()
+        if tag == "a":
+            self._link_depth = max(0, self._link_depth - 1)
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth][0] == tag:
+                del self._open[depth:]
+                break
 
     def handle_data(self, data):
-        if not self._skip_depth:
-            self._pieces.append(data)
+        if self._skip_depth:
+            return
+        self._pieces.append(data)
+        if self._link_depth:
+            self._link_chars += len(data.strip())
+        if any(hidden for _, _, hidden in self._open) and data.strip():
+            self._hidden.append(collapse_space(data))
 
     def close(self):
         super().close()
@@ -85,7 +153,13 @@ class _ParagraphParser(HTMLParser):
         text = collapse_space("".join(self._pieces))
         self._pieces.clear()
         if text:
-            self.paragraphs.append(text)
+            tag = next((name for name, _, _ in reversed(self._open) if name in BLOCK_TAGS), "p")
+            self.blocks.append(Block(
+                text, tag=tag, caption=any(caption for _, caption, _ in self._open),
+                after_image=self._image_seen, link_chars=self._link_chars, hidden=tuple(self._hidden)))
+            self._image_seen = False
+        self._hidden = []
+        self._link_chars = 0
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -110,7 +184,7 @@ _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 # Inline spans are bounded (500 chars) so that unclosed markers cost linear, not quadratic, time.
 _INLINE = [
     # images, then links (keeping their text), inline or by reference
-    (re.compile(r"!\[[^\]\n]{0,500}\](?:\([^)\n]{0,500}\)|\[[^\]\n]{0,500}\])"), ""),
+    (re.compile(r"!\[[^\]\n]{0,500}\](?:\([^)\n]{0,500}\)|\[[^\]\n]{0,500}\])"), "<img>"),
     (re.compile(r"\[([^\]\n]{0,500})\](?:\([^)\n]{0,500}\)|\[[^\]\n]{0,500}\])"), r"\1"),
     (re.compile(r"<((?:https?|ftp)://[^>\s]{1,500}|[^>\s@]{1,100}@[^>\s@]{1,100})>"), r"\1"),  # autolinks
     (re.compile(r"(`+)(.{1,500}?)\1"), lambda m: m.group(2).replace("<", "&lt;")),  # code stays text
@@ -139,7 +213,7 @@ def markdown_to_html(markdown: str) -> str:
     for line in markdown.split("\n"):
         blocks.add(line)
     blocks.flush()
-    return "".join(f"<p>{_inline(block)}</p>\n" for block in blocks.blocks)
+    return "".join(f"<{tag}>{_inline(block)}</{tag}>\n" for tag, block in blocks.blocks)
 
 
 def _inline(text: str) -> str:
@@ -152,7 +226,7 @@ class _MarkdownBlocks:
     """Line-by-line block splitter; `blocks` holds each block's lines, <br>-joined at hard breaks."""
 
     def __init__(self):
-        self.blocks: list[str] = []
+        self.blocks: list[tuple[str, str]] = []  # (html tag, text)
         self._lines: list[str] = []
         self._fence: str | None = None  # closing marker while inside fenced code or math
         self._indented: list[str] = []
@@ -197,7 +271,7 @@ class _MarkdownBlocks:
         if heading or _TABLE_ROW.match(line):
             self._flush_lines()
             if heading:
-                self._emit(heading.group(1))
+                self._emit(heading.group(1), "h2")
             elif not _TABLE_SEPARATOR.match(line):
                 self._emit(" ".join(cell.strip() for cell in line.strip().strip("|").split("|")))
         elif _RULE_OR_UNDERLINE.match(line):
@@ -222,6 +296,6 @@ class _MarkdownBlocks:
                 self._add_text_line(line)
             self._flush_lines()
 
-    def _emit(self, text: str) -> None:
+    def _emit(self, text: str, tag: str = "p") -> None:
         if text.strip():
-            self.blocks.append(text)
+            self.blocks.append((tag, text))

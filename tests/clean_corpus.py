@@ -48,6 +48,7 @@ BOILERPLATE = {
         ("p024.md", "减税资料图。中新经纬 摄"),
         ("p024.md", "股市资料图。中新经纬 摄"),
         ("p024.md", "房产资料图。中新经纬 薛宇飞 摄"),
+        ("p029.md", "中银金融中心项目效果图"),
     ],
     "editors": [
         (SEED, "编辑 柴畅"),
@@ -111,6 +112,19 @@ STRIPPED = {
     "sources": [("p001.md", "来源：民政部社会组织执法监督局")],
     "share_prompts": [("p023.md", "相关链接＞＞今天上午！我市集中销毁涉案假冒伪劣整容针剂1.2万余瓶")],
 }
+
+# Whole units the cleaner drops from corpus posts besides BOILERPLATE: a label and a link, and a
+# disclaimer, in Markdown posts (the HTML posts' exact output is checked in test_clean.py).
+ALSO_DROPPED = [
+    ("h004.md", "链接： https://openreview.net/forum?id=nAVejJURqZ"),
+    ("h004.md", "链接： https://openreview.net/forum?id=le4IoZZHy1"),
+    ("h004.md", "链接： https://openreview.net/forum?id=6TLdqAZgzn"),
+    ("h004.md", "链接： https://openreview.net/forum?id=FiyS0ecSm0"),
+    ("h004.md", "链接： https://openreview.net/pdf?id=yOOJwR15xg"),
+    ("j003.md", "更新地址：https://github.com/Ihavee/overlay/tree/master/app-misc/ccal"),
+    ("o001.md", "原文：https://research.jfrog.com/post/sqlite-critical-cves-or-llm-slops/"),
+    ("j004.md", "本摘要基于 HN 讨论帖"),  # the start of the disclaimer unit (copyright family)
+]
 
 # Real content paragraphs that mention boilerplate words (记者, 来源, 编辑, 关注, 转发, 下载, 声明, 版权 …)
 # and must come through cleaning whole.
