@@ -22,7 +22,7 @@ from .errors import ConfigError, NlpError
 from .glossary import Glossary
 from .metrics import lead, rouge, sentence_translation_scores, translation_scores
 from .pipeline import POSTS_PER_BATCH, Pipeline
-from .summarize import ExtractiveSummarizer
+from .extractive import ExtractiveSummarizer
 from .tables import open_rows
 
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")

@@ -17,7 +17,7 @@ from nlp.clean import clean_article
 from nlp.config import ExtractiveConfig, load_config
 from nlp.errors import ConfigError
 from nlp.posts import read_post
-from nlp.summarize import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, whole_sentences
+from nlp.extractive import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, whole_sentences
 
 from repo_data import CORPUS, SEED
 
