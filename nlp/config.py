@@ -44,6 +44,7 @@ class ExtractiveConfig:
     lead_weight: float = 0.3
     redundancy: float = 0.6
     damping: float = 0.85
+    max_sentences: int = 200
 
 
 @dataclass(frozen=True)
