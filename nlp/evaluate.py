@@ -20,7 +20,7 @@ from .checks import run_checks, unsupported_quantities
 from .config import Config, LimitsConfig
 from .errors import ConfigError, NlpError
 from .glossary import Glossary
-from .metrics import lead, rouge, sentence_translation_scores, translation_scores
+from .metrics import lead, rouge, sentence_translation_scores, states_title_fact, translation_scores
 from .pipeline import POSTS_PER_BATCH, Pipeline
 from .extractive import ExtractiveSummarizer
 from .tables import open_rows
@@ -173,6 +173,8 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
         systems = {"pipeline": out.abstract_zh, "lead3": out.lead3, "extractive": out.extractive}
         record["rouge"] = {name: {key: round(s.f1 * 100, 2) for key, s in rouge(text, row.summary_zh).items()}
                            for name, text in systems.items()}
+        if states_title_fact("", row.title) is not None:
+            record["title_fact"] = {name: states_title_fact(text, row.title) for name, text in systems.items()}
     if row.summary_en and out.abstract_en is not None:
         record["abstract_en_scores"] = sentence_translation_scores(out.abstract_en, row.summary_en)
     if row.translation_en and out.translation_en is not None:
@@ -182,12 +184,17 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
 
 
 def _summary_means(records: list[dict]) -> dict | None:
+    """Mean ROUGE per system and, over rows whose title has key items, the share (x100) of
+    abstracts that state the title's fact (nlp.metrics.states_title_fact)."""
     scored = [r["rouge"] for r in records if "rouge" in r]
     if not scored:
         return None
-    return {"rows": len(scored), "unit": ROUGE_UNIT,
-            "systems": {name: {key: round(mean(s[name][key] for s in scored), 2) for key in scored[0][name]}
-                        for name in SUMMARY_SYSTEMS}}
+    systems = {name: {key: round(mean(s[name][key] for s in scored), 2) for key in scored[0][name]}
+               for name in SUMMARY_SYSTEMS}
+    facts = [r["title_fact"] for r in records if "title_fact" in r]
+    for name in SUMMARY_SYSTEMS if facts else ():
+        systems[name]["title_fact"] = round(100 * mean(f[name] for f in facts), 2)
+    return {"rows": len(scored), "title_fact_rows": len(facts), "unit": ROUGE_UNIT, "systems": systems}
 
 
 def _corpus_scores(pairs: list[tuple[str | None, str | None]]) -> dict | None:
@@ -244,9 +251,13 @@ def format_table(report: dict) -> str:
 def _summary_lines(summaries: dict | None) -> list[str]:
     if not summaries:
         return []
-    lines = ["", f"Chinese abstracts vs summary_zh ({summaries['rows']} rows)", f"  ROUGE {summaries['unit']}",
-             f"  {'system':<12}{'ROUGE-1':>9}{'ROUGE-2':>9}{'ROUGE-L':>9}"]
-    return lines + [f"  {name:<12}" + "".join(f"{value:>9.2f}" for value in scores.values())
+    lines = ["", f"Chinese abstracts vs summary_zh ({summaries['rows']} rows)", f"  ROUGE {summaries['unit']}"]
+    if summaries["title_fact_rows"]:
+        lines.append(f"  title fact: % of abstracts with all key entities and numbers of the title "
+                     f"({summaries['title_fact_rows']} rows whose title has some)")
+    header = ("ROUGE-1", "ROUGE-2", "ROUGE-L", "title fact")[:len(next(iter(summaries["systems"].values())))]
+    lines.append(f"  {'system':<12}" + "".join(f"{name:>11}" for name in header))
+    return lines + [f"  {name:<12}" + "".join(f"{value:>11.2f}" for value in scores.values())
                     for name, scores in summaries["systems"].items()]
 
 

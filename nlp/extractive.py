@@ -10,11 +10,13 @@ import numpy as np
 
 from .article import Article
 from .config import ExtractiveConfig
+from .quotable import dependency, is_list_fragment, opening, opens_quote, quotes_balanced
 from .summarize import Summary, require
 from .text import ends_stop
 from .tidy import fit_chars
 
 MIN_QUOTABLE_CHARS = 10
+MAX_QUOTE_CHARS = 300  # a quote still open after this many characters is not joined any further
 
 # Function words that say nothing about what a sentence is about.
 _STOPWORDS = frozenset(
@@ -24,19 +26,24 @@ _STOPWORDS = frozenset(
 
 
 class ExtractiveSummarizer:
-    """TextRank over the article's sentences, with a lead prior and redundancy control.
+    """TextRank over the article's sentences, with a lead prior, a title prior and redundancy control.
 
-    Pieces that cleaning cut out of one over-long sentence are joined back first, and only
-    sentences that end in 。！？ (not headings or captions) and have at least
-    MIN_QUOTABLE_CHARS characters are candidates, unless none does; only the first
-    `max_sentences` candidates are ranked, so the pairwise similarities (quadratic in the
-    number of sentences) cost the same for a 5 KB and a 500 KB post.
+    Pieces that cleaning cut out of one over-long sentence, or out of one quotation, are joined
+    back first. Candidates are the quotable sentences (nlp.quotable): ending in 。！？, at least
+    MIN_QUOTABLE_CHARS long, quotes balanced, not a fragment of a numbered list; unless none is.
+    Only the first `max_sentences` candidates are ranked, so the pairwise similarities (quadratic
+    in the number of sentences) cost the same for a 5 KB and a 500 KB post.
     Sentences are jieba tokens minus stopwords and punctuation; two sentences are linked by
     their word overlap normalised by log lengths (Mihalcea & Tarau 2004); PageRank ranks them.
-    The final score mixes the normalised rank with a lead prior 1/(position+1):
-    `(1 - lead_weight) * rank + lead_weight * prior`, because news puts the gist first.
+    The score mixes three things, because news puts the gist first and its title announces it:
+    `(1 - lead_weight - title_weight) * rank + lead_weight * 1/(position+1) + title_weight * title`,
+    where rank is normalised to a maximum of 1 and title is the share of the title's content words
+    that the sentence contains.
     Sentences are taken best first, skipping any too similar (set cosine >= redundancy) to one
-    already taken or too long for what is left of `max_chars`, and printed in source order.
+    already taken or too long for what is left of `max_chars`, and printed in source order. A
+    sentence that opens with a connective is taken only after some earlier sentence, one that
+    opens with a reference ("这一问题", "该") only after the sentence right before it, so the
+    abstract never starts with either.
     The output is made of whole source sentences only, except when even the best sentence
     alone exceeds `max_chars`: then it is cut at its last clause boundary that fits, closed
     with "。", and a note says so.
@@ -46,9 +53,11 @@ class ExtractiveSummarizer:
         require(config.max_chars >= 1, "summarizer.extractive.max_chars", "at least 1", config.max_chars)
         require(config.max_sentences >= 1, "summarizer.extractive.max_sentences", "at least 1",
                 config.max_sentences)
-        for key in ("lead_weight", "redundancy", "damping"):
+        for key in ("lead_weight", "title_weight", "redundancy", "damping"):
             value = getattr(config, key)
             require(0 <= value <= 1, f"summarizer.extractive.{key}", "between 0 and 1", value)
+        priors = config.lead_weight + config.title_weight
+        require(priors <= 1, "summarizer.extractive.lead_weight + title_weight", "at most 1", round(priors, 6))
         self.config = config
 
     def summarize(self, article: Article) -> Summary:
@@ -57,47 +66,69 @@ class ExtractiveSummarizer:
             return Summary("", "extractive", None, ("no sentences to summarise",))
         sentences = ([s for s in sentences if _quotable(s)] or sentences)[: self.config.max_sentences]
         words = [_content_words(s) for s in sentences]
-        scores = self._scores(words)
-        chosen = self._select(sentences, words, scores)
+        needs = [dependency(s, first_word(s)) for s in sentences]
+        scores = self._scores(words, _content_words(article.title or ""))
+        chosen = self._select(sentences, words, needs, scores)
         if chosen:
             return Summary("".join(sentences[i] for i in sorted(chosen)), "extractive", None)
-        best = sentences[int(np.argmax(scores))]
+        free = [i for i in range(len(sentences)) if needs[i] is None] or range(len(sentences))
+        best = sentences[max(free, key=lambda i: (scores[i], -i))]
         text = fit_chars(best, self.config.max_chars)
         notes = (f"best sentence ({len(best)} chars) exceeds max_chars {self.config.max_chars}; "
                  "cut at a clause boundary",) if text != best else ()
         return Summary(text, "extractive", None, notes)
 
-    def _scores(self, words: list[set[str]]) -> np.ndarray:
+    def _scores(self, words: list[set[str]], title: set[str]) -> np.ndarray:
         n = len(words)
         weights = np.zeros((n, n))
         for i in range(n):
             for j in range(i + 1, n):
                 weights[i, j] = weights[j, i] = _overlap_similarity(words[i], words[j])
         rank = pagerank(weights, self.config.damping)
-        prior = 1.0 / np.arange(1, n + 1)
-        lead = self.config.lead_weight
-        return (1 - lead) * rank / rank.max() + lead * prior
+        position = 1.0 / np.arange(1, n + 1)
+        title_share = np.array([len(title & w) / len(title) if title else 0.0 for w in words])
+        lead, title_weight = self.config.lead_weight, self.config.title_weight
+        return (1 - lead - title_weight) * rank / rank.max() + lead * position + title_weight * title_share
 
-    def _select(self, sentences: list[str], words: list[set[str]], scores: np.ndarray) -> list[int]:
+    def _select(self, sentences: list[str], words: list[set[str]], needs: list[str | None],
+                scores: np.ndarray) -> list[int]:
+        """Best first within the budget; a dependent sentence waits until what it needs is taken."""
         chosen: list[int] = []
         room = self.config.max_chars
-        for i in sorted(range(len(sentences)), key=lambda k: (-scores[k], k)):
-            if len(sentences[i]) > room or not words[i]:
-                continue
-            if any(_set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen):
-                continue
-            chosen.append(i)
-            room -= len(sentences[i])
+        waiting = sorted(range(len(sentences)), key=lambda k: (-scores[k], k))
+        progress = True
+        while progress:
+            progress = False
+            for i in list(waiting):
+                if len(sentences[i]) > room or not words[i] or any(
+                        _set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen):
+                    waiting.remove(i)
+                elif _supported(i, needs[i], chosen):
+                    chosen.append(i)
+                    room -= len(sentences[i])
+                    waiting.remove(i)
+                    progress = True
+                    break  # a new sentence may support a better one that is waiting
         return chosen
 
 
+def _supported(i: int, need: str | None, chosen: list[int]) -> bool:
+    if need == "connective":
+        return any(j < i for j in chosen)
+    if need == "reference":
+        return i - 1 in chosen
+    return True
+
+
 def whole_sentences(article: Article) -> list[str]:
-    """The article's sentences, with the pieces of a wrapped long sentence joined again: a piece
-    that does not end a sentence is joined to the next one when they are adjacent in the text."""
+    """The article's sentences, with pieces joined again when they are adjacent in the text: a
+    piece that does not end a sentence (a wrapped long sentence), or that leaves a quote open
+    (a quotation of several sentences, up to MAX_QUOTE_CHARS), is joined to the next one."""
     text, joined, end = article.text, [], -1
     for sentence in (s for s in article.sentences if s.strip()):
         at = text.find(sentence, max(end, 0))
-        if joined and not ends_stop(joined[-1]) and at == end:
+        if joined and at == end and (not ends_stop(joined[-1]) or (
+                opens_quote(joined[-1]) and len(joined[-1]) + len(sentence) <= MAX_QUOTE_CHARS)):
             joined[-1] += sentence
         else:
             joined.append(sentence)
@@ -106,8 +137,10 @@ def whole_sentences(article: Article) -> list[str]:
 
 
 def _quotable(sentence: str) -> bool:
-    """A whole sentence (not a heading or caption) and not a scrap like 规定所指的行为。"""
-    return ends_stop(sentence) and len(sentence) >= MIN_QUOTABLE_CHARS
+    """A whole sentence (not a heading, caption or list item) with its quotes closed, and not a
+    scrap like 规定所指的行为。"""
+    return (ends_stop(sentence) and len(sentence) >= MIN_QUOTABLE_CHARS and quotes_balanced(sentence)
+            and not is_list_fragment(sentence))
 
 
 def pagerank(weights: np.ndarray, damping: float, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
@@ -131,6 +164,12 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def first_word(sentence: str) -> str:
+    """The first jieba word of the sentence after its opening quotes."""
+    words = _jieba().lcut(opening(sentence)[:8])
+    return words[0] if words else ""
 
 
 def _content_words(sentence: str) -> set[str]:

@@ -19,7 +19,8 @@ from nlp.clean import clean_article
 from nlp.config import ExtractiveConfig, load_config
 from nlp.errors import ConfigError
 from nlp.posts import read_post
-from nlp.extractive import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, whole_sentences
+from nlp.extractive import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, first_word, whole_sentences
+from nlp.quotable import dependency, is_list_fragment, quotes_balanced
 
 from repo_data import CORPUS, SEED
 
@@ -91,9 +92,10 @@ def test_more_budget_gives_more_text(articles):
 def test_full_lead_weight_starts_with_the_first_whole_sentence_that_fits(articles):
     for name, article in articles.items():
         candidates = [s for s in whole_sentences(article)
-                      if MIN_QUOTABLE_CHARS <= len(s) <= 160 and ENDS_SENTENCE.search(s)]
+                      if MIN_QUOTABLE_CHARS <= len(s) <= 160 and ENDS_SENTENCE.search(s) and quotes_balanced(s)
+                      and not is_list_fragment(s) and dependency(s, first_word(s)) is None]
         if candidates:
-            assert summarise(article, lead_weight=1.0).text.startswith(candidates[0]), name
+            assert summarise(article, lead_weight=1.0, title_weight=0.0).text.startswith(candidates[0]), name
 
 
 def test_summaries_end_a_sentence_when_the_article_has_whole_sentences(articles):
@@ -123,7 +125,7 @@ def test_lead_weight_decides_between_the_lead_and_the_central_sentence():
     ))
     one_sentence = max(len(s) for s in article.sentences)
     without_prior = summarise(article, lead_weight=0.0, max_chars=one_sentence).text
-    with_prior = summarise(article, lead_weight=1.0, max_chars=one_sentence).text
+    with_prior = summarise(article, lead_weight=1.0, title_weight=0.0, max_chars=one_sentence).text
     assert without_prior in article.sentences[1:]
     assert with_prior == article.sentences[0]
 
