@@ -10,6 +10,7 @@ import numpy as np
 
 from .article import Article
 from .config import ExtractiveConfig
+from .headline import TitleFacts, title_facts
 from .quotable import dependency, is_list_fragment, opening, opens_quote, quotes_balanced
 from .summarize import Summary, require
 from .text import ends_stop
@@ -38,7 +39,7 @@ class ExtractiveSummarizer:
     The score mixes three things, because news puts the gist first and its title announces it:
     `(1 - lead_weight - title_weight) * rank + lead_weight * 1/(position+1) + title_weight * title`,
     where rank is normalised to a maximum of 1 and title is the share of the title's content words
-    that the sentence contains.
+    that the sentence contains, the title's entities and numbers (nlp.headline) counting twice.
     Sentences are taken best first, skipping any too similar (set cosine >= redundancy) to one
     already taken or too long for what is left of `max_chars`, and printed in source order. A
     sentence that opens with a connective is taken only after some earlier sentence, one that
@@ -67,8 +68,11 @@ class ExtractiveSummarizer:
         sentences = ([s for s in sentences if _quotable(s)] or sentences)[: self.config.max_sentences]
         words = [_content_words(s) for s in sentences]
         needs = [dependency(s, first_word(s)) for s in sentences]
-        scores = self._scores(words, _content_words(article.title or ""))
-        chosen = self._select(sentences, words, needs, scores)
+        title, facts = article.title or "", title_facts(article.title or "")
+        items = [facts.found_in(s) for s in sentences]
+        title_words = _content_words(title)
+        scores = self._scores(words, np.array([_title_share(w, i, title_words, facts) for w, i in zip(words, items)]))
+        chosen = self._select(sentences, words, needs, scores, items, len(facts))
         if chosen:
             return Summary("".join(sentences[i] for i in sorted(chosen)), "extractive", None)
         free = [i for i in range(len(sentences)) if needs[i] is None] or range(len(sentences))
@@ -78,7 +82,7 @@ class ExtractiveSummarizer:
                  "cut at a clause boundary",) if text != best else ()
         return Summary(text, "extractive", None, notes)
 
-    def _scores(self, words: list[set[str]], title: set[str]) -> np.ndarray:
+    def _scores(self, words: list[set[str]], title_share: np.ndarray) -> np.ndarray:
         n = len(words)
         weights = np.zeros((n, n))
         for i in range(n):
@@ -86,30 +90,39 @@ class ExtractiveSummarizer:
                 weights[i, j] = weights[j, i] = _overlap_similarity(words[i], words[j])
         rank = pagerank(weights, self.config.damping)
         position = 1.0 / np.arange(1, n + 1)
-        title_share = np.array([len(title & w) / len(title) if title else 0.0 for w in words])
         lead, title_weight = self.config.lead_weight, self.config.title_weight
         return (1 - lead - title_weight) * rank / rank.max() + lead * position + title_weight * title_share
 
     def _select(self, sentences: list[str], words: list[set[str]], needs: list[str | None],
-                scores: np.ndarray) -> list[int]:
-        """Best first within the budget; a dependent sentence waits until what it needs is taken."""
+                scores: np.ndarray, items: list[frozenset[str]], key_items: int) -> list[int]:
+        """Greedy within the budget: each round takes the eligible sentence with the best score plus
+        title_weight times the share of the title's key items it adds to those already taken. A
+        sentence too long for the room left or too similar to a taken one drops out; a dependent
+        one becomes eligible once what it needs is taken."""
         chosen: list[int] = []
+        covered: set[str] = set()
         room = self.config.max_chars
-        waiting = sorted(range(len(sentences)), key=lambda k: (-scores[k], k))
-        progress = True
-        while progress:
-            progress = False
-            for i in list(waiting):
-                if len(sentences[i]) > room or not words[i] or any(
-                        _set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen):
-                    waiting.remove(i)
-                elif _supported(i, needs[i], chosen):
-                    chosen.append(i)
-                    room -= len(sentences[i])
-                    waiting.remove(i)
-                    progress = True
-                    break  # a new sentence may support a better one that is waiting
-        return chosen
+        waiting = set(range(len(sentences)))
+        while True:
+            waiting -= {i for i in waiting if len(sentences[i]) > room or not words[i] or any(
+                _set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen)}
+            eligible = [i for i in waiting if _supported(i, needs[i], chosen)]
+            if not eligible:
+                return chosen
+            gain = self.config.title_weight / max(key_items, 1)
+            best = max(eligible, key=lambda i: (scores[i] + gain * len(items[i] - covered), -i))
+            chosen.append(best)
+            covered |= items[best]
+            room -= len(sentences[best])
+            waiting.remove(best)
+
+
+def _title_share(words: set[str], items: frozenset[str], title_words: set[str], facts: TitleFacts) -> float:
+    """The share of the title's content words and key items (nlp.headline) found in a sentence: an
+    entity or number of the title counts twice, as a word and as an item."""
+    total = len(title_words) + len(facts)
+    found = len(title_words & words) + len(items)
+    return found / total if total else 0.0
 
 
 def _supported(i: int, need: str | None, chosen: list[int]) -> bool:

@@ -13,17 +13,10 @@ English is scored with sacreBLEU (BLEU with its default 13a tokeniser, chrF, and
 chrF with word bigrams); each corpus score carries sacreBLEU's signature so numbers can be
 compared across papers and runs.
 
-"States the title's fact" asks whether an abstract carries what the headline announces: the
-title's key items are its numbers (every quantity, percentage, amount and date, compared by value
-in any written form, see nlp.numbers) and its named entities (words that jieba's part-of-speech
-tagger marks as a person, place, organisation or other proper noun, or a Latin-letter word, of two
-or more characters). An abstract states the fact when it contains all of them; a title without
-any key item says nothing to check.
+"States the title's fact" (nlp.headline.states_title_fact) is re-exported here with the others.
 """
 from __future__ import annotations
 
-import functools
-import logging
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -31,10 +24,9 @@ from dataclasses import dataclass
 from sacrebleu.metrics import BLEU, CHRF
 
 from .clean import split_sentences
-from .numbers import mentions, numbers_in
+from .headline import states_title_fact, title_facts  # noqa: F401  (metrics of the evaluation)
 
 DROPPED_CATEGORIES = ("Z", "P", "C")  # separators (whitespace), punctuation, control/format
-ENTITY_TAGS = ("nr", "ns", "nt", "nz", "eng")  # jieba: person, place, organisation, other proper noun, Latin
 
 
 @dataclass(frozen=True)
@@ -94,46 +86,6 @@ def lcs_length(a: list[str], b: list[str]) -> int:
 def lead(text: str, sentences: int = 3) -> str:
     """The LEAD-n baseline: the first sentences of the text, as they are."""
     return "".join(split_sentences(text)[:sentences])
-
-
-@dataclass(frozen=True)
-class TitleFacts:
-    """What a headline announces: its named entities (as written) and its numbers (as values)."""
-
-    entities: frozenset[str]
-    numbers: frozenset[str]
-
-    def __bool__(self) -> bool:
-        return bool(self.entities or self.numbers)
-
-
-def title_facts(title: str) -> TitleFacts:
-    """The key items of a title (see the module docstring)."""
-    entities = {_fold(pair.word) for pair in _posseg().lcut(title)
-                if pair.flag.startswith(ENTITY_TAGS) and len(pair.word.strip()) >= 2}
-    return TitleFacts(frozenset(entities), frozenset(m.value for m in mentions(title)))
-
-
-def states_title_fact(abstract: str, title: str | None) -> bool | None:
-    """Whether `abstract` contains every key item of `title`; None when the title has none."""
-    facts = title_facts(title or "")
-    if not facts:
-        return None
-    text = _fold(abstract)
-    return all(entity in text for entity in facts.entities) and facts.numbers <= numbers_in(abstract)
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-@functools.cache
-def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
 
 
 def translation_scores(hypotheses: list[str], references: list[str]) -> dict[str, CorpusScore]:
