@@ -11,3 +11,4 @@ SEED = DATA / "seed" / "000_f89112927f6a09e8.txt"
 CORPUS = DATA / "corpus"
 POSTS_DIR = CORPUS / "posts"
 PARALLEL = CORPUS / "parallel"
+SUMMARIES = DATA / "summaries"  # real posts with site-written abstracts: MANIFEST.tsv, posts/, *.jsonl
