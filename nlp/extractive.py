@@ -1,4 +1,5 @@
-"""TextRank over an article's sentences, with a lead prior and redundancy control."""
+"""TextRank over an article's sentences, with lead and title priors, redundancy control, and
+only sentences that read on their own (nlp.quotable)."""
 from __future__ import annotations
 
 import functools
@@ -68,10 +69,10 @@ class ExtractiveSummarizer:
         sentences = ([s for s in sentences if _quotable(s)] or sentences)[: self.config.max_sentences]
         words = [_content_words(s) for s in sentences]
         needs = [dependency(s, first_word(s)) for s in sentences]
-        title, facts = article.title or "", title_facts(article.title or "")
+        facts, title_words = title_facts(article.title or ""), _content_words(article.title or "")
         items = [facts.found_in(s) for s in sentences]
-        title_words = _content_words(title)
-        scores = self._scores(words, np.array([_title_share(w, i, title_words, facts) for w, i in zip(words, items)]))
+        title_share = np.array([_title_share(w, i, title_words, facts) for w, i in zip(words, items)])
+        scores = self._scores(words, title_share)
         chosen = self._select(sentences, words, needs, scores, items, len(facts))
         if chosen:
             return Summary("".join(sentences[i] for i in sorted(chosen)), "extractive", None)
@@ -103,13 +104,13 @@ class ExtractiveSummarizer:
         covered: set[str] = set()
         room = self.config.max_chars
         waiting = set(range(len(sentences)))
+        gain = self.config.title_weight / max(key_items, 1)
         while True:
             waiting -= {i for i in waiting if len(sentences[i]) > room or not words[i] or any(
                 _set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen)}
             eligible = [i for i in waiting if _supported(i, needs[i], chosen)]
             if not eligible:
                 return chosen
-            gain = self.config.title_weight / max(key_items, 1)
             best = max(eligible, key=lambda i: (scores[i] + gain * len(items[i] - covered), -i))
             chosen.append(best)
             covered |= items[best]

@@ -40,4 +40,4 @@ def test_the_shipped_rows_are_what_the_builder_makes_from_the_posts():
         assert [json.loads(line) for line in lines] == rows
         for row in rows:
             assert row["summary_zh"].strip() and row["title"].strip()
-            assert not row["text"].startswith("---")  # the body only: the reference is not in the input's front matter
+            assert not row["text"].startswith("---")  # the body only: no front matter, so no reference
