@@ -20,7 +20,8 @@ from .checks import run_checks, unsupported_quantities
 from .config import Config, LimitsConfig
 from .errors import ConfigError, NlpError
 from .glossary import Glossary
-from .metrics import lead, rouge, sentence_translation_scores, states_title_fact, translation_scores
+from .headline import states_title_fact
+from .metrics import lead, rouge, sentence_translation_scores, translation_scores
 from .pipeline import POSTS_PER_BATCH, Pipeline
 from .extractive import ExtractiveSummarizer
 from .tables import open_rows
@@ -185,7 +186,7 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
 
 def _summary_means(records: list[dict]) -> dict | None:
     """Mean ROUGE per system and, over rows whose title has key items, the share (x100) of
-    abstracts that state the title's fact (nlp.metrics.states_title_fact)."""
+    abstracts that state the title's fact (nlp.headline.states_title_fact)."""
     scored = [r["rouge"] for r in records if "rouge" in r]
     if not scored:
         return None

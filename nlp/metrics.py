@@ -12,8 +12,6 @@ empty side scores 0.
 English is scored with sacreBLEU (BLEU with its default 13a tokeniser, chrF, and chrF++ =
 chrF with word bigrams); each corpus score carries sacreBLEU's signature so numbers can be
 compared across papers and runs.
-
-"States the title's fact" (nlp.headline.states_title_fact) is re-exported here with the others.
 """
 from __future__ import annotations
 
@@ -24,7 +22,6 @@ from dataclasses import dataclass
 from sacrebleu.metrics import BLEU, CHRF
 
 from .clean import split_sentences
-from .headline import states_title_fact, title_facts  # noqa: F401  (metrics of the evaluation)
 
 DROPPED_CATEGORIES = ("Z", "P", "C")  # separators (whitespace), punctuation, control/format
 
