@@ -72,8 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
                    help="which models (default: both)")
     p = command("evaluate", cmd_evaluate, "score abstracts and translations against references")
-    p.add_argument("data", metavar="DATA")
+    p.add_argument("data", metavar="DATA", help="JSONL/CSV/Parquet file, saved datasets folder, or hub id owner/name")
     p.add_argument("--split", default="test")
+    p.add_argument("--subset", default=None, metavar="NAME",
+                   help="configuration of a hub dataset, e.g. chinese_simplified")
+    p.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
+                   help="take column OURS (text, title, id, summary_zh, summary_en, translation_en) from THEIRS "
+                        "(a.b: a nested field); repeatable")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
@@ -168,6 +173,8 @@ def cmd_enrich_dataset(args, config) -> int:
 
 def cmd_models(args, config) -> int:
     from .runtime import convert_model, describe, pull
+    from .runtime.licences import model_licence
+    from .runtime.store import is_ctranslate2_folder
 
     for role in args.which or ["summarizer", "translator"]:
         ref = getattr(config, role).model
@@ -175,7 +182,9 @@ def cmd_models(args, config) -> int:
             info = describe(ref, config.runtime, role)
             where = f"{info.path}\t{info.size_bytes / 1e6:.1f} MB" if info.path else "not on this machine\t-"
             converted = f"ctranslate2: {', '.join(info.conversions)}" if info.conversions else "not converted"
-            print(f"{role}\t{ref}\t{where}\t{converted}")
+            if info.path and is_ctranslate2_folder(info.path):
+                converted = "a CTranslate2 model"
+            print(f"{role}\t{ref}\t{where}\t{converted}\t{model_licence(ref, info.path)}")
         else:
             action = pull if args.action == "pull" else convert_model
             print(f"{role}: {ref} -> {action(ref, config.runtime, role)}")
@@ -191,7 +200,11 @@ def cmd_evaluate(args, config) -> int:
     report_path = Path(args.report) if args.report else None
     if report_path and not report_path.parent.is_dir():  # fail before the run, not after it
         raise ConfigError(f"{args.report}: folder {report_path.parent} does not exist")
-    report = evaluate_dataset(config, args.data, split=args.split, limit=args.limit)
+    columns = dict(pair.split("=", 1) for pair in args.column if "=" in pair)
+    if len(columns) != len(args.column):
+        raise ConfigError("--column expects OURS=THEIRS, e.g. --column summary_zh=summary")
+    report = evaluate_dataset(config, args.data, split=args.split, limit=args.limit, subset=args.subset,
+                              columns=columns)
     print(format_table(report))
     if report_path:
         write_new_file(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")

@@ -49,10 +49,19 @@ class ExtractiveConfig:
 
 
 @dataclass(frozen=True)
+class ChatConfig:
+    """The prompt an instruction (causal) model summarises from; see nlp/instruct.py."""
+
+    system: str = ""
+    prompt: str = "{text}"  # {text}: the article (or a chunk of it); {max_chars}: the length budget
+
+
+@dataclass(frozen=True)
 class SummarizerConfig:
     method: str = "auto"
     model: str = "csebuetnlp/mT5_multilingual_XLSum"
     backend: str = "auto"
+    kind: str = "auto"  # auto (from the model's architectures) | seq2seq | causal
     prefix: str = ""
     max_input_tokens: int = 512
     max_new_tokens: int = 84
@@ -61,6 +70,7 @@ class SummarizerConfig:
     no_repeat_ngram_size: int = 2
     max_chars: int = 160
     extractive: ExtractiveConfig = ExtractiveConfig()
+    chat: ChatConfig = ChatConfig()
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,9 @@ def _hidden(relative: Path) -> bool:
 
 
 def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
-                 out=sys.stdout, err=sys.stderr) -> Counter:
+                 out=None, err=None) -> Counter:
     """Enrich `paths`, printing progress and a final summary line; returns counts per status."""
+    out, err = out or sys.stdout, err or sys.stderr  # looked up per call: tests and callers swap them
     counts: Counter = Counter()
     results = []
     start = time.perf_counter()

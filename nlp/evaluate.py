@@ -21,7 +21,7 @@ from .config import Config, LimitsConfig
 from .errors import ConfigError, NlpError
 from .glossary import Glossary
 from .headline import states_title_fact
-from .metrics import lead, rouge, sentence_translation_scores, translation_scores
+from .metrics import lead, rouge, rouge_units, sentence_translation_scores, translation_scores, word_units
 from .pipeline import POSTS_PER_BATCH, Pipeline
 from .extractive import ExtractiveSummarizer
 from .tables import open_rows
@@ -29,7 +29,13 @@ from .tables import open_rows
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")
 SUMMARY_SYSTEMS = ("pipeline", "lead3", "extractive")
 ROUGE_UNIT = "F1 x100 on characters: NFKC, case-folded, without whitespace and punctuation"
+WORD_ROUGE_UNIT = "F1 x100 on jieba words, normalised the same way"
 TEXTS_PER_TRANSLATION_CALL = 64  # for progress lines; the translator batches their sentences by tokens
+# Public sets whose columns are renamed to ours unless --column says otherwise (ours: theirs, a.b = nested)
+KNOWN_SETS = {
+    "csebuetnlp/xlsum": {"summary_zh": "summary"},  # subset chinese_simplified: BBC Chinese news and summaries
+    "wmt/wmt19": {"text": "translation.zh", "translation_en": "translation.en"},  # subset zh-en, newstest
+}
 
 
 @dataclass(frozen=True)
@@ -61,28 +67,43 @@ class RowOutput:
 
 # -- loading ------------------------------------------------------------------------------
 
-def load_rows(data: str, split: str | None = None, limit: int | None = None) -> list[EvalRow]:
-    """The first `limit` rows of a JSONL/CSV/Parquet file or a saved `datasets` folder.
+def load_rows(data: str, split: str | None = None, limit: int | None = None, subset: str | None = None,
+              columns: dict[str, str] | None = None) -> list[EvalRow]:
+    """The first `limit` rows of a JSONL/CSV/Parquet file, a saved `datasets` folder or a hub dataset.
 
-    `split` picks one split of a saved DatasetDict; a plain file is a single split.
+    `split` picks one split of a saved DatasetDict or hub dataset; a plain file is a single split.
+    `columns` maps our column names to the data's (a.b for a nested field), by default
+    KNOWN_SETS' mapping for a known public set.
     """
     if limit is not None and limit < 1:
         raise ConfigError("--limit must be at least 1")
+    columns = columns or KNOWN_SETS.get(data, {})
     try:
-        rows = open_rows(data, split)
-        records = list(itertools.islice(rows, limit))
+        rows = open_rows(data, split, subset)
+        records = [_renamed(r, columns) for r in itertools.islice(rows, limit)]
     except NlpError:
         raise
     except Exception as exc:  # datasets and pyarrow raise many types for malformed files
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise NlpError(f"{data}: cannot read rows: {problem}") from None
-    columns = set(rows.column_names or (records[0] if records else ()))
-    if "text" not in columns:
-        raise ConfigError(f"{data}: no 'text' column (columns: {', '.join(sorted(columns)) or 'none'})")
-    if not columns & set(REFERENCE_COLUMNS):
+    names = set(records[0]) if records else set(rows.column_names or ()) | set(columns)
+    if "text" not in names:
+        raise ConfigError(f"{data}: no 'text' column (columns: {', '.join(sorted(names)) or 'none'})")
+    if not names & set(REFERENCE_COLUMNS):
         raise ConfigError(f"{data}: no reference column; expected one of {', '.join(REFERENCE_COLUMNS)}")
     return [EvalRow(text=_cell(r.get("text")) or "", title=_cell(r.get("title")), id=_cell(r.get("id")),
                     **{name: _cell(r.get(name)) for name in REFERENCE_COLUMNS}) for r in records]
+
+
+def _renamed(record: dict, columns: dict[str, str]) -> dict:
+    """The record with our column names added from the data's (nested a.b fields too)."""
+    renamed = dict(record)
+    for ours, theirs in columns.items():
+        value = record
+        for key in theirs.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        renamed[ours] = value
+    return renamed
 
 
 def _cell(value) -> str | None:
@@ -172,8 +193,8 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
             record["glossary_terms"] = {"found": found, "kept": kept}
     if row.summary_zh and out.abstract_zh is not None:
         systems = {"pipeline": out.abstract_zh, "lead3": out.lead3, "extractive": out.extractive}
-        record["rouge"] = {name: {key: round(s.f1 * 100, 2) for key, s in rouge(text, row.summary_zh).items()}
-                           for name, text in systems.items()}
+        record["rouge"] = _rouge_f1(systems, row.summary_zh)
+        record["rouge_words"] = _rouge_f1(systems, row.summary_zh, word_units)
         if states_title_fact("", row.title) is not None:
             record["title_fact"] = {name: states_title_fact(text, row.title) for name, text in systems.items()}
     if row.summary_en and out.abstract_en is not None:
@@ -184,18 +205,27 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
     return record
 
 
+def _rouge_f1(systems: dict[str, str], reference: str, units=rouge_units) -> dict:
+    return {name: {key: round(s.f1 * 100, 2) for key, s in rouge(text, reference, units).items()}
+            for name, text in systems.items()}
+
+
 def _summary_means(records: list[dict]) -> dict | None:
-    """Mean ROUGE per system and, over rows whose title has key items, the share (x100) of
-    abstracts that state the title's fact (nlp.headline.states_title_fact)."""
-    scored = [r["rouge"] for r in records if "rouge" in r]
+    """Mean ROUGE per system (characters and words) and, over the rows whose title has key items,
+    the share (x100) of abstracts that state the title's fact (nlp.headline.states_title_fact)."""
+    scored = [r for r in records if "rouge" in r]
     if not scored:
         return None
-    systems = {name: {key: round(mean(s[name][key] for s in scored), 2) for key in scored[0][name]}
-               for name in SUMMARY_SYSTEMS}
+
+    def means(key: str) -> dict:
+        return {name: {metric: round(mean(r[key][name][metric] for r in scored), 2) for metric in scored[0][key][name]}
+                for name in SUMMARY_SYSTEMS}
+
     facts = [r["title_fact"] for r in records if "title_fact" in r]
-    for name in SUMMARY_SYSTEMS if facts else ():
-        systems[name]["title_fact"] = round(100 * mean(f[name] for f in facts), 2)
-    return {"rows": len(scored), "title_fact_rows": len(facts), "unit": ROUGE_UNIT, "systems": systems}
+    title_fact = {"rows": len(facts), "systems": {name: round(100 * mean(f[name] for f in facts), 2)
+                                                  for name in SUMMARY_SYSTEMS}} if facts else None
+    return {"rows": len(scored), "unit": ROUGE_UNIT, "systems": means("rouge"),
+            "word_unit": WORD_ROUGE_UNIT, "systems_words": means("rouge_words"), "title_fact": title_fact}
 
 
 def _corpus_scores(pairs: list[tuple[str | None, str | None]]) -> dict | None:
@@ -228,9 +258,9 @@ def _mean(values) -> float | None:
 # -- the whole run, and its table ---------------------------------------------------------
 
 def evaluate_dataset(config: Config, data: str, split: str | None = None, limit: int | None = None,
-                     err=sys.stderr) -> dict:
+                     err=sys.stderr, subset: str | None = None, columns: dict[str, str] | None = None) -> dict:
     """Load the rows (before any model, so bad data fails fast), run the pipeline, score it."""
-    rows = load_rows(data, split, limit)
+    rows = load_rows(data, split, limit, subset, columns)
     pipeline = Pipeline.build(config)
     outputs = run_systems(pipeline, rows, err)
     summarizers = sorted({o.summarizer for o in outputs if o.summarizer})
@@ -252,14 +282,17 @@ def format_table(report: dict) -> str:
 def _summary_lines(summaries: dict | None) -> list[str]:
     if not summaries:
         return []
-    lines = ["", f"Chinese abstracts vs summary_zh ({summaries['rows']} rows)", f"  ROUGE {summaries['unit']}"]
-    if summaries["title_fact_rows"]:
-        lines.append(f"  title fact: % of abstracts with all key entities and numbers of the title "
-                     f"({summaries['title_fact_rows']} rows whose title has some)")
-    header = ("ROUGE-1", "ROUGE-2", "ROUGE-L", "title fact")[:len(next(iter(summaries["systems"].values())))]
-    lines.append(f"  {'system':<12}" + "".join(f"{name:>11}" for name in header))
-    return lines + [f"  {name:<12}" + "".join(f"{value:>11.2f}" for value in scores.values())
-                    for name, scores in summaries["systems"].items()]
+    lines = ["", f"Chinese abstracts vs summary_zh ({summaries['rows']} rows)"]
+    for unit, systems in ((summaries["unit"], summaries["systems"]),
+                          (summaries["word_unit"], summaries["systems_words"])):
+        lines += [f"  ROUGE {unit}", f"  {'system':<12}{'ROUGE-1':>9}{'ROUGE-2':>9}{'ROUGE-L':>9}"]
+        lines += [f"  {name:<12}" + "".join(f"{value:>9.2f}" for value in scores.values())
+                  for name, scores in systems.items()]
+    if facts := summaries["title_fact"]:
+        lines += [f"  States the title's fact: % of abstracts with all key entities and numbers of the title "
+                  f"({facts['rows']} rows whose title has some)"]
+        lines += [f"  {name:<12}{value:>9.2f}" for name, value in facts["systems"].items()]
+    return lines
 
 
 def _translation_lines(translation: dict) -> list[str]:

@@ -304,6 +304,9 @@ def _yaml_data(where, text: str, start: int, end: int) -> dict:
         return YAML(typ="safe", pure=True).constructor.construct_document(node)
     except YAMLError as exc:
         raise _yaml_error(where, text, start, exc) from None
+    except TypeError:  # a list or mapping used as a key ("[a]: 1", at any depth) cannot be a dict key
+        raise PostError(where, "front matter has a key that is a list or mapping; keys must be plain values",
+                        _line_of(text, start)) from None
 
 
 def _yaml_error(where, text: str, start: int, exc: YAMLError) -> PostError:

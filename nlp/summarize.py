@@ -42,10 +42,12 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
         raise ConfigError(f"summarizer.method must be one of {', '.join(METHODS)}, got {config.method!r}")
     if config.method == "extractive":
         return ExtractiveSummarizer(config.extractive)
+    from .instruct import summary_model
     from .runtime import load_model
 
     try:
-        model = load_model(config.model, runtime, backend=config.backend, role="summarizer")
+        model = summary_model(load_model(config.model, runtime, backend=config.backend, role="summarizer",
+                                         kind=config.kind), config)
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise

@@ -13,7 +13,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 
-from model_factory import build_tiny_bart, build_tiny_marian, build_tiny_mt5  # noqa: E402
+from model_factory import (build_tiny_bart, build_tiny_marian, build_tiny_mt5, build_tiny_quickmt,  # noqa: E402
+                           build_tiny_qwen2)
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +33,15 @@ def tiny_mt5(tmp_path_factory):
 def tiny_bart(tmp_path_factory):
     """Folder of a tiny BartForConditionalGeneration with a byte-level BPE tokenizer."""
     return build_tiny_bart(tmp_path_factory.mktemp("models") / "tiny-bart")
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2(tmp_path_factory):
+    """Folder of a tiny Qwen2ForCausalLM instruction model (byte-level BPE, ChatML chat template)."""
+    return build_tiny_qwen2(tmp_path_factory.mktemp("models") / "tiny-qwen2")
+
+
+@pytest.fixture(scope="session")
+def tiny_quickmt(tmp_path_factory):
+    """Folder of a tiny CTranslate2-native zh→en translator laid out like quickmt/quickmt-zh-en."""
+    return build_tiny_quickmt(tmp_path_factory.mktemp("models") / "tiny-quickmt")

@@ -1,18 +1,23 @@
-"""Seq2seq models of the real classes with random weights, saved like published ones.
+"""Models of the real classes with random weights, saved like published ones.
 
 Tests build tiny ones (seconds); benchmarks pass the published sizes to the same functions, so
 speed is measured on the same arithmetic as the real models. Tokenizers are trained here on the
-repository's corpus copy in tests/data (SentencePiece for Marian and mT5, byte-level BPE for BART), so Chinese input
-tokenizes the way it would with a real model, just with a small vocabulary.
+repository's corpus copy in tests/data (SentencePiece for Marian and mT5, byte-level BPE for BART
+and Qwen2), so Chinese input tokenizes the way it would with a real model, just with a small
+vocabulary. Besides seq2seq models: a Qwen2 instruction model with a chat template, and a
+CTranslate2-native translator folder laid out like quickmt's.
 """
 from __future__ import annotations
 
 import io
 import json
 import re
+import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import ctranslate2
 import sentencepiece as spm
 import torch
 import transformers
@@ -147,3 +152,62 @@ def build_tiny_bart(folder, *, d_model=32, layers=2, heads=4, ffn=64, vocab_size
     torch.manual_seed(seed)
     model = transformers.BartForConditionalGeneration(config)
     return _save(model, tokenizer, folder, num_beams=num_beams, max_length=max_length)
+
+
+# A chat template in Qwen's ChatML form, with Qwen3's switch for an empty thinking block.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}"
+    "{% endif %}")
+QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+
+
+def build_tiny_qwen2(folder, *, hidden=32, layers=2, heads=4, kv_heads=2, ffn=64, vocab_size=None, merges=800,
+                     max_positions=1024, initializer_range=0.5, seed=0) -> Path:
+    """A Qwen2ForCausalLM instruction model in `folder`, laid out like Qwen/Qwen2.5-*-Instruct: a
+    byte-level BPE tokenizer with ChatML special tokens and a chat template, and a generation
+    config that stops at <|im_end|> or <|endoftext|>."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(chinese_corpus() + english_corpus(), vocab_size=256 + len(QWEN_SPECIAL_TOKENS) + merges,
+                            show_progress=False, special_tokens=QWEN_SPECIAL_TOKENS)
+    bpe.save_model(str(folder))
+    tokenizer = transformers.Qwen2Tokenizer(vocab=str(folder / "vocab.json"), merges=str(folder / "merges.txt"),
+                                            model_max_length=max_positions,
+                                            additional_special_tokens=QWEN_SPECIAL_TOKENS[1:])
+    tokenizer.chat_template = CHATML_TEMPLATE
+    end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = transformers.Qwen2Config(
+        vocab_size=vocab_size or len(tokenizer), hidden_size=hidden, intermediate_size=ffn, num_hidden_layers=layers,
+        num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=max_positions,
+        initializer_range=initializer_range, tie_word_embeddings=True, bos_token_id=pad, eos_token_id=end,
+        pad_token_id=pad)
+    torch.manual_seed(seed)
+    model = transformers.Qwen2ForCausalLM(config)
+    return _save(model, tokenizer, folder, eos_token_id=[end, pad], pad_token_id=pad, do_sample=False)
+
+
+def build_tiny_quickmt(folder, **marian) -> Path:
+    """A CTranslate2-native zh→en translator in `folder`, laid out like quickmt/quickmt-zh-en
+    (see quickmt_layout), made from a tiny Marian."""
+    marian.setdefault("max_positions", 512)  # room for quickmt's 256-token decoding default
+    with tempfile.TemporaryDirectory() as scratch:
+        return quickmt_layout(build_tiny_marian(Path(scratch) / "marian", **marian), folder)
+
+
+def quickmt_layout(marian: Path, folder, compute_type: str = "float32") -> Path:
+    """The Marian folder `marian` as quickmt publishes models: model.bin, config.json,
+    source_vocabulary.json + target_vocabulary.json, src.spm.model + tgt.spm.model, and no
+    transformers files."""
+    folder = Path(folder)
+    ctranslate2.converters.TransformersConverter(str(marian)).convert(str(folder), quantization=compute_type,
+                                                                      force=True)
+    shutil.copyfile(marian / "source.spm", folder / "src.spm.model")
+    shutil.copyfile(marian / "target.spm", folder / "tgt.spm.model")
+    shared = folder / "shared_vocabulary.json"
+    if shared.exists():  # quickmt ships one vocabulary per side
+        shutil.copyfile(shared, folder / "source_vocabulary.json")
+        shared.rename(folder / "target_vocabulary.json")
+    return folder

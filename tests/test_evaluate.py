@@ -231,9 +231,11 @@ def test_title_fact_is_the_share_of_abstracts_with_every_key_item_of_their_title
     report = score_rows(rows, outputs, GLOSSARY)
     assert report["per_row"][0]["title_fact"] == {"pipeline": True, "lead3": False, "extractive": True}
     assert "title_fact" not in report["per_row"][2]
-    summaries = report["summaries"]
-    assert summaries["title_fact_rows"] == 2
-    assert {name: s["title_fact"] for name, s in summaries["systems"].items()} == {
-        "pipeline": 50.0, "lead3": 0.0, "extractive": 100.0}
+    assert report["summaries"]["title_fact"] == {
+        "rows": 2, "systems": {"pipeline": 50.0, "lead3": 0.0, "extractive": 100.0}}
     table = format_table({"data": "x.jsonl", "rows": 3, "summarizer": None, "translator": None, **report})
-    assert "title fact" in table and "(2 rows whose title has some)" in table
+    assert "States the title's fact" in table and "(2 rows whose title has some)" in table
+    lines = table.splitlines()
+    start = next(i for i, line in enumerate(lines) if "States the title's fact" in line) + 1
+    assert [line.split() for line in lines[start:start + 3]] == [
+        ["pipeline", "50.00"], ["lead3", "0.00"], ["extractive", "100.00"]]

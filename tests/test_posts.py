@@ -428,3 +428,11 @@ def test_a_post_without_a_file_cannot_be_written():
     post = parse_post(SEED.read_text(encoding="utf-8"))
     with pytest.raises(PostError, match="not read from a file"):
         write_post(post, post.text)
+
+
+@pytest.mark.parametrize("front", ["[[a]]: 1", "a:\n  [[b]]: 2"])
+def test_a_list_or_mapping_key_is_refused_with_the_file(tmp_path, front):
+    path = tmp_path / "post.md"
+    path.write_text(f"---\ntitle: t\n{front}\n---\n正文。\n", encoding="utf-8")
+    with pytest.raises(PostError, match=r"post\.md:2: .*key that is a list or mapping"):
+        read_post(path)

@@ -17,12 +17,13 @@ SOURCE_CONFIG = "source_config.json"
 
 class CTranslate2Seq2Seq(BatchedModel):
     backend = "ctranslate2"
+    engine = "Translator"  # causal.CTranslate2CausalLM runs a ctranslate2.Generator the same way
 
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
         import ctranslate2
         import transformers
 
-        self.translator = ctranslate2.Translator(str(path), device=pick_device(runtime.device, _has_cuda),
+        self.translator = getattr(ctranslate2, self.engine)(str(path), device=pick_device(runtime.device, _has_cuda),
                                                  compute_type=runtime.compute_type,
                                                  intra_threads=thread_count(runtime.threads))
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)

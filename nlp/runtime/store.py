@@ -18,10 +18,11 @@ from pathlib import Path
 
 from ..config import RuntimeConfig
 from ..errors import ModelUnavailable
+from .licences import MODEL_CARD
 
 REACHABILITY_TIMEOUT_S = 3
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
-SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken")  # configs, tokenizers, vocabularies
+SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken", ".jinja")  # configs, tokenizers, vocabularies
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
     already on this machine is kept as it is)."""
     if _looks_like_path(ref):
         return resolve(ref, runtime, role)
-    reason = _why_offline()
+    reason = why_offline()
     if reason:
         local = find_local(ref, runtime, role)
         if local is None:
@@ -123,15 +124,18 @@ def is_ctranslate2_folder(folder: Path) -> bool:
 
 
 def wanted_files(files: list[str]) -> list[str]:
-    """Top-level files a transformers model needs: safetensors weights if there are any (else
-    PyTorch .bin), configs and tokenizer files; TF, Flax, Rust and ONNX copies are skipped."""
+    """Top-level files a model needs: safetensors weights if there are any (else PyTorch .bin, else
+    a CTranslate2-native model.bin), configs, tokenizer files and vocabularies, and the model card
+    (its licence); TF, Flax, Rust and ONNX copies, and training checkpoints in subfolders, are skipped."""
     top = [f for f in files if "/" not in f]
     weights = [f for f in top if f.endswith(".safetensors")] or [
-        f for f in top if f.endswith(".bin") and f.startswith("pytorch_model")]
-    return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES)]
+        f for f in top if f.endswith(".bin") and f.startswith("pytorch_model")] or [
+        f for f in top if f == "model.bin"]
+    return weights + [f for f in top if f.endswith(SMALL_FILE_SUFFIXES) or f == MODEL_CARD]
 
 
-def _why_offline() -> str | None:
+def why_offline() -> str | None:
+    """Why the hub cannot be used now (an offline variable, or no answer), or None when it can."""
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         if os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on"):
             return f"{name} is set"

@@ -1,4 +1,4 @@
-"""transformers backend: AutoTokenizer + AutoModelForSeq2SeqLM, in inference mode.
+"""transformers backend: AutoTokenizer + AutoModelForSeq2SeqLM (or ForCausalLM), in inference mode.
 
 The only module that imports torch (besides the CTranslate2 converter).
 """
@@ -16,6 +16,7 @@ DTYPES = ("auto", "float32", "bfloat16")
 
 class TorchSeq2Seq(BatchedModel):
     backend = "transformers"
+    auto_class = "AutoModelForSeq2SeqLM"  # causal.TorchCausalLM loads AutoModelForCausalLM the same way
 
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
         import torch
@@ -26,7 +27,7 @@ class TorchSeq2Seq(BatchedModel):
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         transformers.utils.logging.disable_progress_bar()  # a "Loading weights" bar per model is log noise
         try:
-            model = transformers.AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
+            model = getattr(transformers, self.auto_class).from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
         finally:
             transformers.utils.logging.enable_progress_bar()  # downloads still show theirs
         self.model = model.to(self.device).eval()
