@@ -34,7 +34,8 @@ from nlp.enrich import find_posts
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline
 from nlp.runtime import load_model
-from nlp.summarize import AbstractiveSummarizer, ExtractiveSummarizer
+from nlp.abstractive import AbstractiveSummarizer
+from nlp.extractive import ExtractiveSummarizer
 from nlp.translate import Seq2SeqTranslator
 
 

@@ -23,7 +23,7 @@ from nlp.config import Config
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline, PostView
 from nlp.runtime import token_batches
-from nlp.summarize import fit_chars
+from nlp.tidy import fit_chars
 
 TARGET_TOKENS_PER_CHAR = 1.3
 SUMMARY_TOKENS = 84

@@ -12,13 +12,12 @@ import re
 from .config import LimitsConfig
 from .glossary import Glossary
 from .numbers import Mention, describe, mentions, numbers_in
-from .text import CJK_CHARS, chinese_ratio
+from .text import CJK_CHARS, chinese_ratio, split
 
 __all__ = ["run_checks", "numbers_in", "unsupported_quantities", "repetition"]
 
 _CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+|\d+(?:[.,]\d+)*")
-_CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n]|\.(?=\s|$)")
 MIN_REPEATED_CLAUSE_CHARS = 8
 
 
@@ -87,7 +86,7 @@ def repetition(text: str) -> str | None:
     """The repeated part when text loops: a clause of 8+ characters occurring twice, a run of 4+
     tokens repeated back to back, or a run of 2+ tokens three times in a row (tokens are CJK
     characters, words and numbers)."""
-    clauses = [" ".join(c.split()) for c in _CLAUSE_END.split(text)]
+    clauses = [" ".join(c.split()) for c in split(text, "clauses", keep_marks=False)]
     seen = set()
     for clause in clauses:
         if len(clause.replace(" ", "")) >= MIN_REPEATED_CLAUSE_CHARS:

@@ -42,8 +42,10 @@ class CleanConfig:
 class ExtractiveConfig:
     max_chars: int = 160
     lead_weight: float = 0.3
+    title_weight: float = 0.3
     redundancy: float = 0.6
     damping: float = 0.85
+    max_sentences: int = 200
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from .checks import run_checks, unsupported_quantities
 from .config import Config, LimitsConfig
 from .errors import ConfigError, NlpError
 from .glossary import Glossary
+from .headline import states_title_fact
 from .metrics import lead, rouge, rouge_units, sentence_translation_scores, translation_scores, word_units
 from .pipeline import POSTS_PER_BATCH, Pipeline
-from .summarize import ExtractiveSummarizer
+from .extractive import ExtractiveSummarizer
 from .tables import open_rows
 
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")
@@ -194,6 +195,8 @@ def _score_row(row: EvalRow, out: RowOutput, glossary: Glossary, limits) -> dict
         systems = {"pipeline": out.abstract_zh, "lead3": out.lead3, "extractive": out.extractive}
         record["rouge"] = _rouge_f1(systems, row.summary_zh)
         record["rouge_words"] = _rouge_f1(systems, row.summary_zh, word_units)
+        if states_title_fact("", row.title) is not None:
+            record["title_fact"] = {name: states_title_fact(text, row.title) for name, text in systems.items()}
     if row.summary_en and out.abstract_en is not None:
         record["abstract_en_scores"] = sentence_translation_scores(out.abstract_en, row.summary_en)
     if row.translation_en and out.translation_en is not None:
@@ -208,6 +211,8 @@ def _rouge_f1(systems: dict[str, str], reference: str, units=rouge_units) -> dic
 
 
 def _summary_means(records: list[dict]) -> dict | None:
+    """Mean ROUGE per system (characters and words) and, over the rows whose title has key items,
+    the share (x100) of abstracts that state the title's fact (nlp.headline.states_title_fact)."""
     scored = [r for r in records if "rouge" in r]
     if not scored:
         return None
@@ -216,8 +221,11 @@ def _summary_means(records: list[dict]) -> dict | None:
         return {name: {metric: round(mean(r[key][name][metric] for r in scored), 2) for metric in scored[0][key][name]}
                 for name in SUMMARY_SYSTEMS}
 
+    facts = [r["title_fact"] for r in records if "title_fact" in r]
+    title_fact = {"rows": len(facts), "systems": {name: round(100 * mean(f[name] for f in facts), 2)
+                                                  for name in SUMMARY_SYSTEMS}} if facts else None
     return {"rows": len(scored), "unit": ROUGE_UNIT, "systems": means("rouge"),
-            "word_unit": WORD_ROUGE_UNIT, "systems_words": means("rouge_words")}
+            "word_unit": WORD_ROUGE_UNIT, "systems_words": means("rouge_words"), "title_fact": title_fact}
 
 
 def _corpus_scores(pairs: list[tuple[str | None, str | None]]) -> dict | None:
@@ -280,6 +288,10 @@ def _summary_lines(summaries: dict | None) -> list[str]:
         lines += [f"  ROUGE {unit}", f"  {'system':<12}{'ROUGE-1':>9}{'ROUGE-2':>9}{'ROUGE-L':>9}"]
         lines += [f"  {name:<12}" + "".join(f"{value:>9.2f}" for value in scores.values())
                   for name, scores in systems.items()]
+    if facts := summaries["title_fact"]:
+        lines += [f"  States the title's fact: % of abstracts with all key entities and numbers of the title "
+                  f"({facts['rows']} rows whose title has some)"]
+        lines += [f"  {name:<12}{value:>9.2f}" for name, value in facts["systems"].items()]
     return lines
 
 

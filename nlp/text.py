@@ -12,20 +12,30 @@ from __future__ import annotations
 
 import re
 
-CJK_CHARS = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+CJK_CHARS = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"  # ideographs
+# Ideographs plus CJK, full-width and curly punctuation: no space belongs between two of these.
+CJK_TEXT = CJK_CHARS + r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026"
 MAX_SENTENCE_CHARS = 150
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _LETTER = re.compile(r"[^\W\d_]")
-# CJK ideographs plus CJK, full-width and curly punctuation: no space belongs between two of these.
-_CJK_OR_PUNCT = rf"[{CJK_CHARS}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026]"
-_LINE_BREAK_IN_CJK = re.compile(rf"(?<={_CJK_OR_PUNCT})[ \t\r]*\n\s*(?={_CJK_OR_PUNCT})")
+_LINE_BREAK_IN_CJK = re.compile(rf"(?<=[{CJK_TEXT}])[ \t\r]*\n\s*(?=[{CJK_TEXT}])")
 _SPACE_RUN = re.compile(r"\s+")
 
-_CLOSERS = "”’」』）)】》〉\\]"
-_SENTENCE_END = re.compile(
-    r"(?:[。！？；]|[!?;](?![A-Za-z0-9])|…|\.{3,}|(?<=[^\W\d_])\.(?=\s+[^a-z\s]|\s*$))+"
-    f"[{_CLOSERS}]*")
+CLOSERS = "”’」』）)】》〉]"
+_CLOSING = f"[{re.escape(CLOSERS)}]*"
+# The boundary marks of each splitting mode, closing quotes and brackets included:
+#   stops      。！？!?…: ends of sentences that can close a text, what an abstract may end on;
+#   sentences  the units that cleaning, translation and summarisation work on (rules in the
+#              module docstring: stops, semicolons, ASCII full stops after a word);
+#   clauses    stops cut further at semicolons, commas, enumeration commas, colons and line
+#              breaks: the places a too-long sentence may be cut.
+BOUNDARIES = {
+    "stops": re.compile(f"[。！？!?…]+{_CLOSING}"),
+    "sentences": re.compile(r"(?:[。！？；]|[!?;](?![A-Za-z0-9])|…|\.{3,}|(?<=[^\W\d_])\.(?=\s+[^a-z\s]|\s*$))+"
+                            + _CLOSING),
+    "clauses": re.compile(rf"(?:[。！？!?…；;，,：:、\n]|\.(?=\s|$))+{_CLOSING}"),
+}
 _CONTINUES = "，,、"  # a closing quote followed by these does not end the sentence
 _SOFT_BREAK = re.compile(r"(?<=[，、；：])|(?<=,)(?=\s)")
 
@@ -40,6 +50,28 @@ def collapse_space(text: str) -> str:
     """One space for any whitespace run, none where a line break falls between two CJK chars."""
     text = _LINE_BREAK_IN_CJK.sub("", text)
     return _SPACE_RUN.sub(" ", text).strip()
+
+
+def boundaries(text: str, mode: str = "sentences") -> list[re.Match]:
+    """The boundary marks of `text` in one of the BOUNDARIES modes, in order."""
+    return list(BOUNDARIES[mode].finditer(text))
+
+
+def split(text: str, mode: str = "sentences", keep_marks: bool = True) -> list[str]:
+    """`text` cut after each boundary mark of `mode`; pieces stripped, none empty."""
+    pieces, start = [], 0
+    for mark in boundaries(text, mode):
+        pieces.append(text[start:mark.end() if keep_marks else mark.start()])
+        start = mark.end()
+    pieces.append(text[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def ends_stop(text: str) -> bool:
+    """Whether `text` ends a sentence that can close a text (。！？… and closing quotes)."""
+    text = text.rstrip()
+    marks = boundaries(text, "stops")
+    return bool(marks) and marks[-1].end() == len(text)
 
 
 def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:
@@ -63,7 +95,7 @@ def _split_line(line: str) -> list[str]:
 
 
 def _sentence_ends(line: str):
-    for match in _SENTENCE_END.finditer(line):
+    for match in BOUNDARIES["sentences"].finditer(line):
         end = match.end()
         if end < len(line) and line[end] == '"' and line[:end].count('"') % 2:
             end += 1  # a straight closing quote, opened earlier in the text

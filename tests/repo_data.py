@@ -12,3 +12,4 @@ CORPUS = DATA / "corpus"
 POSTS_DIR = CORPUS / "posts"
 PARALLEL = CORPUS / "parallel"
 CLEANING = DATA / "cleaning"  # labelled cleaning set: posts/, labels/, SOURCES.tsv
+SUMMARIES = DATA / "summaries"  # real posts with site-written abstracts: MANIFEST.tsv, posts/, *.jsonl

@@ -217,3 +217,25 @@ def test_command_refuses_a_report_folder_that_does_not_exist_before_running(tmp_
     assert "missing does not exist" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "absent.jsonl")]) == 2
     assert "absent.jsonl: no such file" in capsys.readouterr().err
+
+
+def test_title_fact_is_the_share_of_abstracts_with_every_key_item_of_their_title():
+    title = "1-7月四川查处环境违法案件2111件 罚款金额1.54亿元"  # key items: 四川, 1月, 7月, 2111, 1.54亿
+    full = "今年1至7月，四川共查处环境违法案件2111件，罚款金额15400万元。"
+    partial = "四川共查处环境违法案件2111件。"
+    rows = [EvalRow(text=full, title=title, summary_zh=full), EvalRow(text=full, title=title, summary_zh=full),
+            EvalRow(text=full, title="知名企业被罚", summary_zh=full)]  # no key item: not counted
+    outputs = [RowOutput(source=full, abstract_zh=full, lead3=partial, extractive=full),
+               RowOutput(source=full, abstract_zh=partial, lead3=partial, extractive=full),
+               RowOutput(source=full, abstract_zh=partial, lead3=partial, extractive=partial)]
+    report = score_rows(rows, outputs, GLOSSARY)
+    assert report["per_row"][0]["title_fact"] == {"pipeline": True, "lead3": False, "extractive": True}
+    assert "title_fact" not in report["per_row"][2]
+    assert report["summaries"]["title_fact"] == {
+        "rows": 2, "systems": {"pipeline": 50.0, "lead3": 0.0, "extractive": 100.0}}
+    table = format_table({"data": "x.jsonl", "rows": 3, "summarizer": None, "translator": None, **report})
+    assert "States the title's fact" in table and "(2 rows whose title has some)" in table
+    lines = table.splitlines()
+    start = next(i for i, line in enumerate(lines) if "States the title's fact" in line) + 1
+    assert [line.split() for line in lines[start:start + 3]] == [
+        ["pipeline", "50.00"], ["lead3", "0.00"], ["extractive", "100.00"]]

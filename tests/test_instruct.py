@@ -17,7 +17,8 @@ from nlp.errors import ConfigError, ModelUnavailable
 from nlp.instruct import ChatSummaryModel, answer_text
 from nlp.posts import read_post
 from nlp.runtime import convert_model, load_model
-from nlp.summarize import AbstractiveSummarizer, AnnotatedSummarizer, make_summarizer
+from nlp.abstractive import AbstractiveSummarizer
+from nlp.summarize import AnnotatedSummarizer, make_summarizer
 
 from repo_data import SEED
 

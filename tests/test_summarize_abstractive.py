@@ -16,7 +16,9 @@ from nlp.article import Article
 from nlp.config import SummarizerConfig, load_config
 from nlp.errors import ConfigError, ModelUnavailable, NlpError
 from nlp.runtime import load_model
-from nlp.summarize import AbstractiveSummarizer, ExtractiveSummarizer, make_summarizer
+from nlp.abstractive import AbstractiveSummarizer
+from nlp.extractive import ExtractiveSummarizer
+from nlp.summarize import make_summarizer
 
 from repo_data import SEED  # noqa: E402
 PREFIX = {"mt5": "summarize: ", "bart": ""}

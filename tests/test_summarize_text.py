@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from nlp.summarize import close_sentence, collapse_repeats, fit_chars, normalise_space, tidy_summary
+from nlp.tidy import close_sentence, collapse_repeats, fit_chars, normalise_space, tidy_summary
 
 
 def test_spaces_next_to_chinese_go_and_other_runs_shrink():
