@@ -211,7 +211,10 @@ class DemoApp:
     @shown_in_ui
     def open_post(self, name: str):
         """The post's version, status, evidence and stored abstract; clears what the last post left."""
-        view = self._view(name)
+        view = self.pipe.inspect(resolve_post(self._root(), name))
+        if view.post is None or view.article is None:  # shown in place of the last post, nothing to edit
+            return (post_version(view.post) if view.post else "", self._status(name, "⚠ " + view.state, view.message),
+                    "", "", "", checks_view(None), "", "", None, gr.update(visible=False), "")
         data, keys = view.post.data, self.pipe.config.front_matter
         meta = data.get(keys.meta) if isinstance(data.get(keys.meta), dict) else {}
         zh, en = _text(data.get(keys.abstract_zh)), _text(data.get(keys.abstract_en))
@@ -443,12 +446,12 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
                     "用 `--posts DIR` 启动以审阅文章。")
         return
     with gr.Row(equal_height=True):
-        show = gr.Dropdown(["all", *POST_STATES], value="all", label="显示 Show posts with status", scale=1,
-                           min_width=160)
-        batch = gr.Button("生成缺失摘要 Generate missing abstracts", scale=1, elem_id="review-batch")
-        batch_progress = gr.Markdown(elem_id="review-batch-progress", min_height=40, container=True)
+        show = gr.Dropdown([("全部 all posts", "all"), *[(state, state) for state in POST_STATES]], value="all",
+                           show_label=False, container=False, scale=1, min_width=150)
+        batch = gr.Button("生成缺失摘要 Generate missing abstracts", size="sm", scale=1, elem_id="review-batch")
+        batch_progress = gr.Markdown(elem_id="review-batch-progress", min_height=32)
     table = gr.Dataframe(headers=["post 文章", "state 状态", "⚠", "EN", "title 标题"], type="array",
-                         datatype="str", interactive=False, max_height=168, elem_id="review-queue",
+                         datatype="str", interactive=False, max_height=150, elem_id="review-queue",
                          label=f"待审队列 Queue (riskiest first) · {app.root}")
     current = gr.Textbox(visible=False)  # name of the open post
     version = gr.Textbox(visible=False)  # sha256 of its bytes when opened
@@ -461,21 +464,21 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
         reload_ = gr.Button("重新载入 Reload (discard my edits)", size="sm")
         overwrite = gr.Button("覆盖 Overwrite with my text", size="sm", variant="stop", elem_id="review-overwrite")
     with gr.Row():
-        with gr.Column(scale=5):
+        with gr.Column(scale=1):
             with gr.Accordion("原文与证据 Source & evidence", open=True, elem_id="review-evidence-box"):
-                evidence = gr.HTML(elem_id="review-evidence", max_height=440, padding=False)
-        with gr.Column(scale=4, elem_id="review-editor"):
+                evidence = gr.HTML(elem_id="review-evidence", max_height=420, padding=False)
+        with gr.Column(scale=1, elem_id="review-editor"):
             with gr.Row():
-                approve = gr.Button("✓ 通过并下一篇 Approve & next (Alt+Enter)", variant="primary",
+                approve = gr.Button("✓ 通过 Approve & next (Alt+↵)", variant="primary",
                                     elem_id="review-approve", scale=3)
-                regenerate = gr.Button("↻ 重新生成 Regenerate (Alt+R)", elem_id="review-regenerate", scale=2)
+                regenerate = gr.Button("↻ 重新生成 Regenerate (Alt+R)", elem_id="review-regenerate", scale=3)
             with gr.Row():
                 previous = gr.Button("← 上一篇 Previous (Alt+↑)", size="sm", elem_id="review-previous")
                 following = gr.Button("下一篇 Next (Alt+↓) →", size="sm", elem_id="review-next")
                 translate = gr.Button("译 Translate (Alt+T)", size="sm", elem_id="review-translate")
-            zh = gr.Textbox(label="中文摘要 Chinese abstract", lines=4, max_lines=8, interactive=True,
+            zh = gr.Textbox(label="中文摘要 Chinese abstract", lines=3, max_lines=8, interactive=True,
                             elem_id="review-zh")
-            en = gr.Textbox(label="英文摘要 English abstract", lines=4, max_lines=8, interactive=True,
+            en = gr.Textbox(label="英文摘要 English abstract", lines=3, max_lines=8, interactive=True,
                             elem_id="review-en")
             retranslated = gr.Markdown(elem_id="review-retranslated")
             title_en = gr.Textbox(label="英文标题 English title", interactive=True, elem_id="review-title-en")
@@ -498,12 +501,14 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     open_(previous.click(app.previous_post, [current, table, answer], current, js=page.GUARD_MOVE,
                          api_name="previous_post"))
     open_(reload_.click(lambda name: name, current, current, api_visibility="private"))
-    regenerate.click(app.regenerate, [current, version], regenerated, api_name="regenerate",
-                     concurrency_id=MODELS, show_progress_on=[status], js=page.DIRTY).then(
-        app.apply_regenerated, [regenerated, current, version], [status, title_en, zh, en, *checked, meta],
-        api_visibility="private")
+    regenerating = regenerate.click(app.regenerate, [current, version], regenerated, api_name="regenerate",
+                                    concurrency_id=MODELS, show_progress_on=[status], js=page.DIRTY)
+    regenerating.success(app.apply_regenerated, [regenerated, current, version],
+                         [status, title_en, zh, en, *checked, meta], api_visibility="private")
+    regenerating.failure(functools.partial(_failed, "Regenerate"), current, status, api_visibility="private")
     translate.click(app.translate, [zh, en], [en, retranslated], api_name="translate", concurrency_id=MODELS,
-                    show_progress_on=[en], js=page.DIRTY)
+                    show_progress_on=[en], js=page.DIRTY).failure(
+        functools.partial(_failed, "Translate"), current, retranslated, api_visibility="private")
     for box, api_name in ((zh, "recheck"), (en, None)):  # checks follow every edit (no model runs)
         box.change(app.recheck, [current, zh, en], checked, api_name=api_name,
                    api_visibility="public" if api_name else "private", trigger_mode="always_last",
@@ -525,6 +530,11 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
 def _checks_box(label: str = "Checks", elem_id: str | None = None) -> gr.HighlightedText:
     return gr.HighlightedText(label=label, color_map={"warning": "orange", "ok": "green"},
                               show_inline_category=False, elem_id=elem_id)
+
+
+def _failed(action: str, name: str) -> str:
+    """The note left beside the editor when a model step failed (the message itself pops up)."""
+    return f"**{name}**: ⚠ {action} failed (see the message); the editor was left as it was · 操作失败"
 
 
 def _picked(answer: str, event: gr.SelectData) -> str:

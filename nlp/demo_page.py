@@ -49,6 +49,7 @@ CONFIRM_OVERWRITE = """(name, version, zh, en, title, meta, answer) => [name, ve
     ? "confirmed" : "declined"]"""
 
 CSS = """
+#review-evidence { max-height: 420px; overflow-y: auto; }
 #review-evidence .evidence { padding: 4px 8px; line-height: 1.7; }
 #review-evidence h4 { margin: 6px 0 2px; font-size: 0.9em; }
 #review-evidence p { margin: 0 0 6px; }

@@ -285,3 +285,27 @@ def test_a_page_on_another_origin_cannot_save(browser, served, other_origin):
     assert outcome["status"] == 200 and "event: complete" in outcome["said"], outcome
     assert read_post(path).data["abstract_zh"] == "篡改的摘要。"
     page.close()
+
+
+def test_translate_keeps_the_edit_and_shows_english_before_and_after(browser, served, tmp_path):
+    from test_demo_browser import screenshot_dir
+
+    page = review_page(browser, served, dialogs=[])
+    open_post(page, "p003.md")
+    page.locator("#review-regenerate").click()
+    wait_for_status(page, "regenerated, not saved")
+    old_en = textarea(page, "review-en").input_value()
+    edited = textarea(page, "review-zh").input_value() + "罚款金额1.54亿元。"
+    write_zh(page, edited)
+    page.keyboard.press("Alt+t")
+    page.locator("#review-retranslated").get_by_text("English after").wait_for()
+    assert textarea(page, "review-zh").input_value() == edited, "Translate lost the Chinese edit"
+    note = page.locator("#review-retranslated").inner_text()
+    assert old_en[:20] in note and textarea(page, "review-en").input_value()[:20] in note
+    page.locator("#review-evidence mark.ev-number").first.wait_for()
+    page.locator("#review-evidence h4").first.scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot = screenshot_dir(tmp_path) / "demo-review.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    page.close()
