@@ -253,3 +253,13 @@ def test_no_file_outside_the_app_is_served(served, folder):
     event = httpx.post(f"{served.url}/gradio_api/call/generate", json={"data": ["", upload]}).json()["event_id"]
     stream = httpx.get(f"{served.url}/gradio_api/call/generate/{event}", timeout=30).text
     assert "event: error" in stream and "event: complete" not in stream
+
+
+def test_only_the_apps_own_origins_may_call_it(served):
+    port = int(served.url.rsplit(":", 1)[1])
+    for origin, status in ((f"http://127.0.0.1:{port}", 200), (f"http://localhost:{port}", 200),
+                           (f"http://127.0.0.1:{port + 1}", 403), (f"http://evil.example:{port}", 403),
+                           ("null", 403), (None, 200)):
+        headers = {"Origin": origin} if origin else {}
+        response = httpx.post(f"{served.url}/gradio_api/call/list_posts", json={"data": ["all"]}, headers=headers)
+        assert response.status_code == status, origin

@@ -86,12 +86,15 @@ def browser():
         browser.close()
 
 
-def review_page(browser, served, dialogs: list | None = None):
-    """A page on the Review tab; confirmation dialogs are accepted and their text kept in `dialogs`."""
+def review_page(browser, served, dialogs: list | None = None, answers=()):
+    """A page on the Review tab; confirmation dialogs get `answers` (True: OK), then OK, and their
+    text is kept in `dialogs`."""
     page = browser.new_page(viewport=SCREEN)
     page.set_default_timeout(TIMEOUT_MS)
+    answers = iter(answers)
     if dialogs is not None:
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message),
+                                          dialog.accept() if next(answers, True) else dialog.dismiss()))
     page.goto(served.url)
     page.get_by_role("tab", name="Review posts").click()
     return page
@@ -178,13 +181,7 @@ def test_two_tabs_saving_the_same_post_the_second_is_refused_then_may_overwrite(
 def test_approving_with_failing_checks_asks_first(browser, served):
     dialogs, name = [], "000_seed.md"
     path, original = served.posts / name, (served.posts / name).read_bytes()
-    page = browser.new_page(viewport=SCREEN)
-    page.set_default_timeout(TIMEOUT_MS)
-    answers = iter([False, True])  # first "cancel", then "OK"
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message),
-                                      dialog.accept() if next(answers) else dialog.dismiss()))
-    page.goto(served.url)
-    page.get_by_role("tab", name="Review posts").click()
+    page = review_page(browser, served, dialogs, answers=[False, True])  # first "Cancel", then "OK"
     open_post(page, name)
     write_zh(page, "会议决定投入999亿元，覆盖12345家企业。")  # numbers the source never states
     page.locator("#review-checks").get_by_text("999亿").first.wait_for()
@@ -308,4 +305,24 @@ def test_translate_keeps_the_edit_and_shows_english_before_and_after(browser, se
     shot = screenshot_dir(tmp_path) / "demo-review.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+    page.close()
+
+
+def test_moving_on_with_unsaved_edits_asks_first(browser, served):
+    dialogs = []
+    page = review_page(browser, served, dialogs, answers=[False, True])
+    open_post(page, "000_seed.md")
+    assert (textarea(page, "review-zh").get_attribute("lang"), textarea(page, "review-en").get_attribute("lang")) \
+        == ("zh", "en")
+    following = queue(page)[1][0]
+    write_zh(page, "尚未保存的修改。")
+    page.keyboard.press("Alt+ArrowDown")  # "Cancel": stay
+    page.get_by_text("unsaved edits are kept").first.wait_for()
+    assert textarea(page, "review-zh").input_value() == "尚未保存的修改。"
+    page.keyboard.press("Alt+ArrowDown")  # "OK": drop the edit, move on
+    wait_for_status(page, following)
+    assert len(dialogs) == 2 and all("unsaved edits" in message for message in dialogs)
+    page.keyboard.press("Alt+ArrowUp")  # nothing edited here: no question
+    wait_for_status(page, "000_seed.md")
+    assert len(dialogs) == 2 and textarea(page, "review-zh").input_value() == ""
     page.close()
