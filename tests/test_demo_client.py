@@ -146,7 +146,8 @@ def test_review_regenerate_then_approve_writes_reviewed_front_matter(served, fol
     assert path.read_bytes() == SEED.read_bytes(), "Regenerate must not write"
 
     edited = fresh["zh"] + "（已审阅）"
-    version, status, *_ = approve(client, name, opened["version"], edited, fresh["en"], fresh["title_en"], fresh["meta"])
+    version, status, *_ = approve(client, name, opened["version"], edited, fresh["en"], fresh["title_en"],
+                                  fresh["meta"])
     assert "reviewed" in status and version == hashlib.sha256(path.read_bytes()).hexdigest()
     assert_only_added_to_front_matter(SEED.read_bytes(), path.read_bytes())
     data = parse_post(path.read_text(encoding="utf-8")).data

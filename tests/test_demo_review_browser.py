@@ -6,7 +6,6 @@ works on its own copy of the example posts (a subfolder of the served folder).
 """
 import http.server
 import os
-import re
 import shutil
 import threading
 from functools import partial
@@ -28,7 +27,7 @@ TIMEOUT_MS = 30_000
 SCREEN = {"width": 1366, "height": 768}
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)")]
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")]
 
 
 class Gate:
