@@ -197,8 +197,8 @@ class DemoApp:
             checks = meta.get("checks") if isinstance(meta, dict) else None
             warnings = len(checks) if isinstance(checks, list) else None
             english = bool(_text(data.get(self.pipe.config.front_matter.abstract_en)).strip())
-            risk = _risk(view.state, view.reviewed, warnings or 0, english or view.state in UNWRITTEN
-                         or self.pipe.translator is None)
+            no_english = not english and self.pipe.translator is not None
+            risk = _risk(view.state, view.reviewed, warnings or 0, no_english)
             ranked.append(((risk, -(warnings or 0), name),
                            [name, view.state, "" if warnings is None else warnings,
                             "✓" if english else "—", (post_title(view.post) if view.post else None) or ""]))
@@ -235,11 +235,11 @@ class DemoApp:
     @shown_in_ui
     def apply_regenerated(self, result: dict | None, name: str, version: str):
         """Show a regenerated abstract for editing, only if its post and version are still open."""
-        if not result or (result.get("name"), result.get("version")) != (name, version):
-            gr.Warning(f"The abstract regenerated for {(result or {}).get('name')} arrived after that post "
-                       f"was closed; it was discarded. 重新生成的摘要已丢弃。")
-            return (gr.update(),) * 8
         view = self._view(name)
+        if not result or (result.get("name"), result.get("version")) != (name, version):
+            late = f"the abstract regenerated for {(result or {}).get('name')} arrived after it was closed"
+            gr.Warning(f"{late.capitalize()}; it was discarded. 重新生成的摘要已丢弃。")
+            return (self._status(name, view.state, f"{late}: discarded"),) + (gr.update(),) * 7
         return (self._status(name, view.state, "regenerated, not saved · 已重新生成，未保存"), result["title_en"],
                 result["zh"], result["en"], *self._evidence(view, result["zh"], result["en"]), result["meta"])
 
@@ -370,17 +370,16 @@ class DemoApp:
         return f"**{name}**: {state}" + (f" ({message})" if message else "")
 
 
-UNWRITTEN = ("no abstract", "skipped", "failed")
-
-
-def _risk(state: str, reviewed: bool, warnings: int, english: bool) -> int:
-    """Queue order: what most needs a reviewer first (lower is riskier)."""
+def _risk(state: str, reviewed: bool, warnings: int, no_english: bool) -> int:
+    """Queue order, riskiest (lowest) first: failed posts, reviewed abstracts whose source changed,
+    generated ones with failing checks or without English, unreviewed stale ones, posts without an
+    abstract, clean generated ones, reviewed ones, skipped ones."""
     if state == "failed":
         return 0
     if state == "stale":
         return 1 if reviewed else 4
     if state == "generated":
-        return 2 if warnings else 3 if not english else 6
+        return 2 if warnings else 3 if no_english else 6
     return {"no abstract": 5, "reviewed": 7}.get(state, 8)
 
 
@@ -501,8 +500,9 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     open_(previous.click(app.previous_post, [current, table, answer], current, js=page.GUARD_MOVE,
                          api_name="previous_post"))
     open_(reload_.click(lambda name: name, current, current, api_visibility="private"))
+    regenerate.click(None, current, status, js=page.REGENERATING)  # says what runs; no guessed time left
     regenerating = regenerate.click(app.regenerate, [current, version], regenerated, api_name="regenerate",
-                                    concurrency_id=MODELS, show_progress_on=[status], js=page.DIRTY)
+                                    concurrency_id=MODELS, show_progress="hidden", js=page.DIRTY)
     regenerating.success(app.apply_regenerated, [regenerated, current, version],
                          [status, title_en, zh, en, *checked, meta], api_visibility="private")
     regenerating.failure(functools.partial(_failed, "Regenerate"), current, status, api_visibility="private")

@@ -38,6 +38,7 @@ new MutationObserver(() => {
 </script>""" % {"keys": KEYS, "langs": LANGS}
 
 CLEAN = "() => { window.nlpDirty = false; }"
+REGENERATING = "(name) => `**${name}**: ⏳ regenerating… (nothing is saved until you approve) · 正在重新生成`"
 DIRTY = "(...args) => { window.nlpDirty = true; return args; }"
 # Next / Previous send (name, table, answer); a row click sends (answer)
 GUARD_MOVE = "(name, table, answer) => [name, table, window.nlpAsk()]"

@@ -72,3 +72,13 @@ def test_handler_errors_become_one_line_messages_not_tracebacks():
         with pytest.raises(Error) as raised:
             handler(exc)
         assert raised.value.message.startswith(expected) and "\n" not in raised.value.message
+
+
+def test_the_queue_puts_what_most_needs_a_reviewer_first():
+    from nlp.demo import _risk
+
+    riskiest_first = [("failed", False, 0, False), ("stale", True, 0, False), ("generated", False, 3, False),
+                      ("generated", False, 0, True), ("stale", False, 0, False), ("no abstract", False, 0, False),
+                      ("generated", False, 0, False), ("reviewed", True, 2, True), ("skipped", False, 0, False)]
+    ranks = [_risk(*case) for case in riskiest_first]
+    assert ranks == sorted(set(ranks))

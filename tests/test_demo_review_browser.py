@@ -140,12 +140,13 @@ def test_a_regeneration_that_lands_after_next_is_discarded_not_saved_into_the_ne
     gate.held = True
     page.locator("#review-regenerate").click()
     gate.wait_for_a_call()  # the model is now working for the first post
+    wait_for_status(page, "regenerating")
     open_post(page, second)
     assert textarea(page, "review-zh").input_value() == ""
     gate.let_through()
-    page.get_by_text("was discarded").first.wait_for()
+    wait_for_status(page, "discarded")
     assert textarea(page, "review-zh").input_value() == "", "the first post's abstract reached the second"
-    wait_for_status(page, second)
+    assert second in page.locator("#review-status").inner_text()
     before = snapshot(folder)
     page.locator("#review-approve").click()  # the second post has no abstract: nothing to save
     page.get_by_text("The Chinese abstract is empty").first.wait_for()
