@@ -417,23 +417,23 @@ def build_demo(pipe, posts_root: Path | None = None) -> gr.Blocks:
 def _try_tab(app: DemoApp) -> None:
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Chinese text, HTML or a whole post", lines=14, max_lines=14,
+            text = gr.Textbox(label="中文正文、HTML 或整篇文章 Chinese text, HTML or a whole post", lines=14, max_lines=14,
                               placeholder="Paste a Chinese news article here…", elem_id="source-text")
-            upload = gr.File(label="…or upload a Markdown post (used instead of the text)",
+            upload = gr.File(label="…或上传 Markdown 文章 or upload a Markdown post (used instead of the text)",
                              file_types=[".md", ".markdown"], type="filepath")
-            button = gr.Button("Generate abstract", variant="primary", elem_id="generate")
+            button = gr.Button("生成摘要 Generate abstract", variant="primary", elem_id="generate")
             examples = example_posts()
             if examples:
                 gr.Examples([[text_] for _, text_ in examples], [text],
-                            example_labels=[label for label, _ in examples], label="Example posts")
+                            example_labels=[label for label, _ in examples], label="示例文章 Example posts")
         with gr.Column():
-            title_en = gr.Textbox(label="English title", elem_id="title-en")
-            zh = gr.Textbox(label="Chinese abstract", lines=4, elem_id="abstract-zh")
-            en = gr.Textbox(label="English abstract", lines=4, elem_id="abstract-en")
+            title_en = gr.Textbox(label="英文标题 English title", elem_id="title-en")
+            zh = gr.Textbox(label="中文摘要 Chinese abstract", lines=4, elem_id="abstract-zh")
+            en = gr.Textbox(label="英文摘要 English abstract", lines=4, elem_id="abstract-en")
             about = gr.Markdown()
-            download = gr.DownloadButton("Download the post with its new front matter")
-            checks = _checks_box()
-    with gr.Accordion("Cleaned text", open=False):
+            download = gr.DownloadButton("下载 Download the post with its new front matter")
+            checks = _checks_box("检查 Checks")
+    with gr.Accordion("清洗后的正文 Cleaned text", open=False):
         cleaned = gr.Textbox(show_label=False, lines=10, max_lines=20)
     button.click(app.generate, [text, upload], [cleaned, zh, en, title_en, checks, about, download],
                  api_name="generate", concurrency_id=MODELS)
@@ -465,7 +465,7 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Accordion("原文与证据 Source & evidence", open=True, elem_id="review-evidence-box"):
-                evidence = gr.HTML(elem_id="review-evidence", max_height=420, padding=False)
+                evidence = gr.HTML(elem_id="review-evidence", padding=False)
         with gr.Column(scale=1, elem_id="review-editor"):
             with gr.Row():
                 approve = gr.Button("✓ 通过 Approve & next (Alt+↵)", variant="primary",
@@ -527,7 +527,7 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
         app.list_posts, show, table, api_visibility="private")
 
 
-def _checks_box(label: str = "Checks", elem_id: str | None = None) -> gr.HighlightedText:
+def _checks_box(label: str, elem_id: str | None = None) -> gr.HighlightedText:
     return gr.HighlightedText(label=label, color_map={"warning": "orange", "ok": "green"},
                               show_inline_category=False, elem_id=elem_id)
 

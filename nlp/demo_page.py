@@ -50,8 +50,7 @@ CONFIRM_OVERWRITE = """(name, version, zh, en, title, meta, answer) => [name, ve
     ? "confirmed" : "declined"]"""
 
 CSS = """
-#review-evidence { max-height: 420px; overflow-y: auto; }
-#review-evidence .evidence { padding: 4px 8px; line-height: 1.7; }
+#review-evidence .evidence { padding: 4px 8px; line-height: 1.7; max-height: 52vh; overflow-y: auto; }
 #review-evidence h4 { margin: 6px 0 2px; font-size: 0.9em; }
 #review-evidence p { margin: 0 0 6px; }
 .evidence mark { border-radius: 3px; padding: 0 2px; color: inherit; }

@@ -300,8 +300,9 @@ def test_translate_keeps_the_edit_and_shows_english_before_and_after(browser, se
     note = page.locator("#review-retranslated").inner_text()
     assert old_en[:20] in note and textarea(page, "review-en").input_value()[:20] in note
     page.locator("#review-evidence mark.ev-number").first.wait_for()
-    page.locator("#review-evidence h4").first.scroll_into_view_if_needed()
-    page.evaluate("() => window.scrollTo(0, 0)")
+    page.evaluate("""() => { const box = document.querySelector('#review-evidence .evidence');
+                            box.scrollTop = box.querySelector('.ev-warnings li:last-child').offsetTop - box.offsetTop;
+                            window.scrollTo(0, 0); }""")  # the screenshot: last warning, abstract, source
     shot = screenshot_dir(tmp_path) / "demo-review.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
