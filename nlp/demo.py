@@ -2,7 +2,9 @@
 
 The UI only calls the pipeline. Every file name that comes from the browser goes through
 `resolve_post` first, so nothing outside the --posts folder is listed, read or written, and
-`launch` serves nothing else (no allowed_paths, an upload size limit, localhost by default).
+`launch` serves nothing else (no allowed_paths, an upload size limit, localhost by default)
+and answers only its own pages (nlp/origin.py). Review events carry the open post's name and
+version, so a late result or a stale save never lands in the wrong file.
 """
 from __future__ import annotations
 

@@ -170,6 +170,7 @@ def test_two_tabs_saving_the_same_post_the_second_is_refused_then_may_overwrite(
     second.locator("#review-approve").click()
     wait_for_status(second, "changed since you opened it")
     assert path.read_bytes() == saved, "the second tab overwrote the first one's save"
+    second.get_by_role("button", name="Reload").wait_for()
     second.locator("#review-overwrite").click()  # knowingly, after a confirmation
     second.get_by_text("Saved 000_seed.md").first.wait_for()
     assert read_post(path).data["abstract_zh"] == "第二位审阅者写的摘要。"
