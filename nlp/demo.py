@@ -297,7 +297,7 @@ class DemoApp:
         """After a refused save: offer Reload / Overwrite when the file changed since it was opened."""
         view = self.pipe.inspect(resolve_post(self._root(), name))
         if view.post is None or post_version(view.post) == version:
-            return gr.update(), gr.update(visible=False)
+            return self._status(name, view.state, "⚠ not saved (see the message) · 未保存"), gr.update(visible=False)
         return (self._status(name, view.state, "⚠ changed since you opened it, not saved: reload it, or "
                                                "overwrite it with your text · 文件已被修改，未保存"),
                 gr.update(visible=True))

@@ -183,6 +183,15 @@ def test_a_risky_approval_needs_a_confirmation(served, folder):
     assert parse_post(path.read_text(encoding="utf-8")).data["abstract_meta"]["reviewed"] is True
 
 
+def test_opening_a_broken_post_replaces_the_last_one_with_its_error(served, folder):
+    client, broken = served.client, f"{folder}/broken.md"
+    (served.posts / broken).write_text("---\ntitle: [unclosed\n---\n<p>国务院召开常务会议。</p>\n", encoding="utf-8")
+    assert open_post(client, f"{folder}/000_seed.md")["evidence"]
+    opened = open_post(client, broken)
+    assert broken in opened["status"] and "failed" in opened["status"] and "broken.md:2" in opened["status"]
+    assert opened["zh"] == opened["en"] == opened["evidence"] == ""
+
+
 def test_translate_returns_new_english_and_what_it_replaces(served):
     en, note = served.client.predict("国务院常务会议今天召开。", "Old English.", api_name="/translate")
     assert en.strip() and "Old English." in note and en in note
