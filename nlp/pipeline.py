@@ -230,15 +230,20 @@ class Pipeline:
         return {k: v for k, v in values.items() if v is not None}
 
     def save_review(self, path, zh: str, en: str | None, title_en: str | None,
-                    provenance: Mapping | None = None) -> EnrichResult:
+                    provenance: Mapping | None = None, version: str | None = None) -> EnrichResult:
         """Write a reviewer's edited abstract with reviewed: true (the demo's Approve & save).
 
         `provenance` is the meta of a freshly regenerated abstract; without it the models
-        recorded in the post's existing meta are kept.
+        recorded in the post's existing meta are kept. `version` (post_version of the file the
+        reviewer opened) refuses the save when the file changed since: write_post then checks
+        the bytes compared here are still the file's when it replaces it.
         """
         view = self.inspect(path)
         if view.post is None or view.article is None:
             return EnrichResult(view.path, "failed", view.message)
+        if version is not None and post_version(view.post) != version:
+            return EnrichResult(view.path, "failed", f"{view.path}: changed since it was opened "
+                                "(saved from another tab, or by nlp enrich); not saved")
         old = provenance or view.post.data.get(self.config.front_matter.meta)
         old = old if isinstance(old, Mapping) else {}
         meta = {
@@ -251,6 +256,11 @@ class Pipeline:
             "checks": run_checks(view.article.text, zh, en or None, self.glossary, self.config.limits),
         }
         return self._write(view, Abstract(zh, en or None, title_en or None, meta), dry_run=False)
+
+
+def post_version(post: Post) -> str:
+    """The version of a post as read: the sha256 of its exact bytes."""
+    return hashlib.sha256(post.raw).hexdigest()
 
 
 def source_hash(article: Article) -> str:

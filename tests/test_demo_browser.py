@@ -1,5 +1,7 @@
 """`python app.py` in a subprocess, driven by a real headless chromium through Playwright.
 
+The review queue has its own browser tests (tests/test_demo_review_browser.py).
+
 Screenshots go to the test's temporary folder, or to $NLP_SCREENSHOT_DIR (e.g. `docs`) when set.
 """
 import os
@@ -99,18 +101,5 @@ def test_paste_the_seed_and_both_abstracts_appear(page, tmp_path):
     page.get_by_text("Download the post with its new front matter").wait_for()
     page.locator("#source-text textarea").evaluate("area => area.scrollTop = 0")
     shot = screenshot_dir(tmp_path) / "demo-try.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
-
-
-def test_review_tab_opens_a_post_beside_its_abstract(page, tmp_path):
-    page.get_by_role("tab", name="Review posts").click()
-    page.get_by_role("gridcell", name="000_seed.md").click()
-    page.wait_for_function(textarea_filled("review-source"), timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Regenerate").click()
-    page.wait_for_function(textarea_filled("review-zh"), timeout=TIMEOUT_MS)
-    page.get_by_text("New abstract generated").wait_for()
-    page.wait_for_timeout(500)  # let the notice finish fading in before the screenshot
-    shot = screenshot_dir(tmp_path) / "demo-review.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000

@@ -1,5 +1,6 @@
 """The demo served on a free port with tiny models, driven through gradio_client as a remote user would."""
 import difflib
+import hashlib
 import os
 import re
 import shutil
@@ -120,39 +121,108 @@ def test_bad_input_gets_a_message_not_a_traceback(served, text, message):
     assert "Traceback" not in str(raised.value)
 
 
+def open_post(client, name: str) -> dict:
+    """The open_post outputs by name (the conflict row is layout, not data)."""
+    keys = ("version", "status", "title_en", "zh", "en", "checks", "evidence", "risk", "meta", "retranslated")
+    return dict(zip(keys, client.predict(name, api_name="/open_post")))
+
+
+def approve(client, name, version, zh, en, title_en, meta=None, confirmation="confirmed"):
+    return client.predict(name, version, zh, en, title_en, meta, confirmation, api_name="/save_review")
+
+
 def test_review_regenerate_then_approve_writes_reviewed_front_matter(served, folder):
     client, name = served.client, f"{folder}/000_seed.md"
     path = served.posts / name
     assert listed(client)[name] == "no abstract"
-    status, source, title_en, zh, en, _ = client.predict(name, api_name="/open_post")
-    assert "no abstract" in status and source.strip() and zh == en == title_en == ""
+    opened = open_post(client, name)
+    assert "no abstract" in opened["status"] and opened["zh"] == opened["en"] == opened["title_en"] == ""
+    assert opened["version"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert "ev-abstract" not in opened["evidence"] and "12月9日" in opened["evidence"]
 
-    _, title_en, zh, en, _ = client.predict(name, api_name="/regenerate")
-    assert zh.strip() and en.strip()
+    fresh = client.predict(name, opened["version"], api_name="/regenerate")
+    assert (fresh["name"], fresh["version"]) == (name, opened["version"]), "a result names the post and version"
+    assert fresh["zh"].strip() and fresh["en"].strip() and fresh["meta"]["summarizer"]
     assert path.read_bytes() == SEED.read_bytes(), "Regenerate must not write"
 
-    edited = zh + "（已审阅）"
-    status, _ = client.predict(name, edited, en, title_en, api_name="/save_review")
-    assert "reviewed" in status
+    edited = fresh["zh"] + "（已审阅）"
+    version, status, *_ = approve(client, name, opened["version"], edited, fresh["en"], fresh["title_en"],
+                                  fresh["meta"])
+    assert "reviewed" in status and version == hashlib.sha256(path.read_bytes()).hexdigest()
     assert_only_added_to_front_matter(SEED.read_bytes(), path.read_bytes())
     data = parse_post(path.read_text(encoding="utf-8")).data
-    assert (data["abstract_zh"], data["abstract_en"], data["title_en"]) == (edited, en, title_en)
+    assert (data["abstract_zh"], data["abstract_en"], data["title_en"]) == (edited, fresh["en"], fresh["title_en"])
     assert data["abstract_meta"]["reviewed"] is True
+    assert data["abstract_meta"]["generated_at"] == fresh["meta"]["generated_at"]
     assert listed(client, "reviewed")[name] == "reviewed"
-    assert client.predict(name, api_name="/open_post")[3] == edited
+    assert open_post(client, name)["zh"] == edited
 
 
-def test_next_walks_the_filtered_list(served, folder):
-    names = [n for n in listed(served.client, "no abstract") if n.startswith(folder + "/")]
+def test_a_save_over_a_changed_file_is_refused_and_an_overwrite_must_be_chosen(served, folder):
+    client, name = served.client, f"{folder}/000_seed.md"
+    path = served.posts / name
+    opened = open_post(client, name)["version"]
+    approve(client, name, opened, "第一次保存的摘要。", "First save.", "Title")
+    saved = path.read_bytes()
+    with pytest.raises(AppError, match="changed since it was opened"):
+        approve(client, name, opened, "第二次保存的摘要。", "Second save.", "Title")
+    assert path.read_bytes() == saved
+
+
+def test_a_risky_approval_needs_a_confirmation(served, folder):
+    client, name = served.client, f"{folder}/000_seed.md"
+    path, version = served.posts / name, open_post(client, name)["version"]
+    checks, evidence, risk = client.predict(name, "投入999亿元。", "", api_name="/recheck")
+    assert "no English" in risk and "check(s) fail" in risk
+    assert 'class="ev-unsupported"' in evidence and "href=\"#ev-" in evidence
+    for confirmation in ("", "declined"):
+        with pytest.raises(AppError, match="Not saved"):
+            approve(client, name, version, "投入999亿元。", "", "", confirmation=confirmation)
+    assert path.read_bytes() == SEED.read_bytes()
+    approve(client, name, version, "投入999亿元。", "", "", confirmation="confirmed")
+    assert parse_post(path.read_text(encoding="utf-8")).data["abstract_meta"]["reviewed"] is True
+
+
+def test_opening_a_broken_post_replaces_the_last_one_with_its_error(served, folder):
+    client, broken = served.client, f"{folder}/broken.md"
+    (served.posts / broken).write_text("---\ntitle: [unclosed\n---\n<p>国务院召开常务会议。</p>\n", encoding="utf-8")
+    assert open_post(client, f"{folder}/000_seed.md")["evidence"]
+    opened = open_post(client, broken)
+    assert broken in opened["status"] and "failed" in opened["status"] and "broken.md:2" in opened["status"]
+    assert opened["zh"] == opened["en"] == opened["evidence"] == ""
+
+
+def test_translate_returns_new_english_and_what_it_replaces(served):
+    en, note = served.client.predict("国务院常务会议今天召开。", "Old English.", api_name="/translate")
+    assert en.strip() and "Old English." in note and en in note
+
+
+def test_next_and_previous_walk_the_queue_as_shown_and_keep_unsaved_edits_on_request(served, folder):
+    table = served.client.predict("no abstract", api_name="/list_posts")
+    names = [row[0] for row in table["data"]]
     assert len(names) >= 2
-    following = served.client.predict(names[0], "no abstract", api_name="/next_post")
-    assert following == names[1]
+    assert served.client.predict(names[0], table, "clean", api_name="/next_post") == names[1]
+    assert served.client.predict(names[0], table, "discard", api_name="/previous_post") == names[-1]
+    with pytest.raises(AppError, match="unsaved edits are kept"):
+        served.client.predict(names[0], table, "keep", api_name="/next_post")
+
+
+def test_the_queue_shows_warnings_and_english_and_puts_reviewed_posts_last(served, folder):
+    client, name = served.client, f"{folder}/000_seed.md"
+    approve(client, name, open_post(client, name)["version"], "投入999亿元。", "", "")
+    rows = [row for row in client.predict("all", api_name="/list_posts")["data"] if row[0].startswith(folder)]
+    by_name = {row[0]: row for row in rows}
+    checks = parse_post((served.posts / name).read_text(encoding="utf-8")).data["abstract_meta"]["checks"]
+    assert by_name[name][1:4] == ["reviewed", len(checks), "—"] and checks
+    states = [row[1] for row in rows]
+    assert max(i for i, s in enumerate(states) if s == "no abstract") < states.index("reviewed")
 
 
 def test_batch_generates_missing_abstracts_and_keeps_reviewed_ones(served, folder):
     client, seed = served.client, f"{folder}/000_seed.md"
-    abstract = client.predict(seed, api_name="/regenerate")
-    client.predict(seed, abstract[2], abstract[3], abstract[1], api_name="/save_review")
+    version = open_post(client, seed)["version"]
+    fresh = client.predict(seed, version, api_name="/regenerate")
+    approve(client, seed, version, fresh["zh"], fresh["en"], fresh["title_en"], fresh["meta"])
     reviewed_bytes = (served.posts / seed).read_bytes()
     missing = [n for n, state in listed(client).items() if state == "no abstract" and n.startswith(folder)]
     assert missing
@@ -175,7 +245,8 @@ def test_names_leaving_the_posts_folder_are_refused_and_nothing_outside_changes(
         return sorted(p.name for p in served.site.iterdir()), outside.read_bytes(), outside.stat().st_mtime_ns
 
     before = snapshot()
-    calls = {"/open_post": (bad,), "/regenerate": (bad,), "/save_review": (bad, "篡改", "tampered", "x")}
+    calls = {"/open_post": (bad,), "/regenerate": (bad, ""), "/recheck": (bad, "篡改", ""),
+             "/save_review": (bad, "", "篡改", "tampered", "x", None, "confirmed")}
     for api_name, args in calls.items():
         with pytest.raises(AppError, match="posts folder"):
             client.predict(*args, api_name=api_name)
@@ -192,3 +263,13 @@ def test_no_file_outside_the_app_is_served(served, folder):
     event = httpx.post(f"{served.url}/gradio_api/call/generate", json={"data": ["", upload]}).json()["event_id"]
     stream = httpx.get(f"{served.url}/gradio_api/call/generate/{event}", timeout=30).text
     assert "event: error" in stream and "event: complete" not in stream
+
+
+def test_only_the_apps_own_origins_may_call_it(served):
+    port = int(served.url.rsplit(":", 1)[1])
+    for origin, status in ((f"http://127.0.0.1:{port}", 200), (f"http://localhost:{port}", 200),
+                           (f"http://127.0.0.1:{port + 1}", 403), (f"http://evil.example:{port}", 403),
+                           ("null", 403), (None, 200)):
+        headers = {"Origin": origin} if origin else {}
+        response = httpx.post(f"{served.url}/gradio_api/call/list_posts", json={"data": ["all"]}, headers=headers)
+        assert response.status_code == status, origin

@@ -136,3 +136,16 @@ def test_an_unexpected_error_on_one_post_fails_that_post_only(pipe, seed, tmp_pa
     assert results["odd.md"].status == "failed" and "cleaner bug" in results["odd.md"].message
     assert results["seed.md"].status == "updated"
     assert odd.read_bytes() == before
+
+
+def test_a_review_save_is_refused_when_the_post_changed_since_its_version(pipe, seed):
+    from nlp.pipeline import post_version
+
+    opened = post_version(read_post(seed))
+    assert pipe.save_review(seed, "第一位审阅者。", "First.", "T", version=opened).status == "updated"
+    saved = seed.read_bytes()
+    result = pipe.save_review(seed, "第二位审阅者。", "Second.", "T", version=opened)
+    assert result.status == "failed" and "changed since it was opened" in result.message and "seed.md" in result.message
+    assert seed.read_bytes() == saved
+    assert pipe.save_review(seed, "第二位审阅者。", "Second.", "T", version=post_version(read_post(seed))).status \
+        == "updated"
