@@ -136,9 +136,8 @@ def cmd_clean(args, config) -> int:
 
 
 def cmd_summarize(args, config) -> int:
-    from .summarize import make_summarizer
-
     from .clean import clean_article
+    from .summarize import make_summarizer
 
     article = read_article(args.file, config)
     if not article.sentences:
@@ -173,10 +172,8 @@ def cmd_translate(args, config) -> int:
 
 
 def cmd_enrich(args, config) -> int:
-    from .enrich import enrich_paths, find_posts
+    from .enrich import REPORT_KEYS, enrich_paths, find_posts
     from .pipeline import Pipeline
-
-    from .enrich import REPORT_KEYS
 
     paths = find_posts(args.paths, args.glob)
     if not paths:

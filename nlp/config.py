@@ -275,10 +275,8 @@ def _coerce(kind, value, where: str):
             return str(value)
         if value is None:
             return ""
-    raise ConfigError(f"config key '{where}' must be {_KIND_NAMES.get(kind, kind.__name__)}, got {_short(value)}")
-
-
-_KIND_NAMES = {float: "a finite number", int: "int", bool: "bool", str: "str"}
+    expected = "a finite number" if kind is float else kind.__name__
+    raise ConfigError(f"config key '{where}' must be {expected}, got {_short(value)}")
 
 
 def _short(value) -> str:

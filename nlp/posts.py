@@ -628,9 +628,16 @@ def _verify(where, post: Post, values, new_text: str) -> None:
         raise PostError(where, f"the edit would break the front matter ({exc}); file left unchanged") from None
     written = {key: _as_written(value, post.format) for key, value in values.items()}
     others = [{k: v for k, v in data.items() if k not in values} for data in (post.data, new.data)]
-    if ({key: new.data.get(key) for key in values} != written or _comparable(others[0]) != _comparable(others[1])
-            or new.body != post.body):
+    if {key: new.data.get(key) for key in values} != written or not _same(*others) or new.body != post.body:
         raise PostError(where, "the edit would not read back as written; file left unchanged")
+
+
+def _same(a, b) -> bool:
+    """Equal, counting a NaN as equal to itself: a post may hold one (TOML nan, YAML .nan) and it reads back unchanged."""
+    try:
+        return a == b or _comparable(a) == _comparable(b)
+    except RecursionError:  # nested deeper than can be compared: refuse the edit
+        return False
 
 
 _NAN = object()
