@@ -20,7 +20,7 @@ from .errors import ConfigError, NlpError
 
 try:
     import fcntl
-except ImportError:  # Windows: an open file cannot be deleted there, which protects a live writer
+except ImportError:  # Windows: no flock, so no telling a live writer's file from a leftover; none is removed
     fcntl = None
 
 TEMP_MARK = ".nlp-tmp-"  # in every temporary file's name: .{target name}.nlp-tmp-{kind}-{random}
@@ -41,7 +41,8 @@ def atomic_output(path: Path, mode: int | None = None, kind: str = "file",
     fd, tmp = _locked_temporary(path, kind)
     try:
         yield Path(tmp)
-        os.fsync(fd)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
         os.chmod(tmp, _mode_for(path) if mode is None else mode)
         if unchanged is not None:
             unchanged()
@@ -51,15 +52,18 @@ def atomic_output(path: Path, mode: int | None = None, kind: str = "file",
             os.unlink(tmp)
         raise
     finally:
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
 
 
-def _locked_temporary(path: Path, kind: str) -> tuple[int, str]:
-    """A new temporary file, locked; retried if a cleaner removed it before the lock was taken."""
+def _locked_temporary(path: Path, kind: str) -> tuple[int | None, str]:
+    """A new temporary file and the descriptor holding its lock (None where there is no flock);
+    retried if a cleaner removed the file before the lock was taken."""
     while True:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}{kind}-", dir=path.parent)
         if fcntl is None:
-            return fd, tmp
+            os.close(fd)
+            return None, tmp
         fcntl.flock(fd, fcntl.LOCK_EX)
         with contextlib.suppress(FileNotFoundError):
             if os.path.samestat(os.fstat(fd), os.stat(tmp)):
@@ -98,15 +102,16 @@ def remove_leftovers(folder, kind: str) -> list[Path]:
 
 
 def _remove_if_abandoned(tmp: Path) -> bool:
+    if fcntl is None:
+        return False
     try:
         fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return False
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: its writer is alive
-            if not os.path.samestat(os.fstat(fd), os.stat(tmp)):
-                return False  # renamed into place meanwhile
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: its writer is alive
+        if not os.path.samestat(os.fstat(fd), os.stat(tmp)):
+            return False  # renamed into place meanwhile
         os.unlink(tmp)
     except OSError:
         return False
