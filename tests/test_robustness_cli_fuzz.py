@@ -75,7 +75,8 @@ SETTING = st.sampled_from([
     "summarizer.extractive.redundancy=1.5", "summarizer.extractive.lead_weight=.inf",
     "front_matter.abstract_zh=title", "front_matter.abstract_zh=summary_cn", "front_matter.meta=abstract_zh",
     "front_matter.title_en=", "front_matter.abstract_en=Tags", "nope.key=1", "limits=3",
-    "clean.rules=[missing.yaml]", "runtime.threads=-2",
+    "clean.rules=[missing.yaml]", "runtime.threads=-2", "limits.max_title_chars=0", "summarizer.method=magic",
+    "front_matter.meta=meta_of_abstract", "summarizer.min_new_tokens=1000",
 ])
 COMMAND = st.sampled_from([["enrich"], ["enrich", "--dry-run"], ["enrich", "--force"], ["enrich", "--report", "REPORT"],
                            ["enrich", "--report", "POST"], ["enrich", "--glob", "*.markdown"],
