@@ -10,9 +10,12 @@ from pathlib import Path
 
 from .config import load_config, parse_overrides
 from .errors import ConfigError, ModelUnavailable, NlpError
+from .files import check_output_path, write_new_file
+from .limits import check_file_size, cut_text, for_models, too_big
 
 
 def main(argv: list[str] | None = None) -> int:
+    _escape_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -33,6 +36,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _escape_unencodable_output() -> None:
+    """A file name that is not UTF-8 is printed with escapes rather than stopping the run."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def at_least_one(text: str) -> int:
+    """argparse type of counts (--jobs, --batch-size, --limit): a usage error below 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,14 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show the front-matter diff, write nothing")
     p.add_argument("--force", action="store_true", help="regenerate even unchanged or reviewed posts")
     p.add_argument("--report", metavar="FILE.json", help="write per-file results as JSON")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="posts read/written in parallel")
+    p.add_argument("--jobs", type=at_least_one, default=1, metavar="N", help="posts read/written in parallel")
     p.add_argument("--glob", default=None, metavar="PATTERN", help="file pattern inside folders (default *.md and *.markdown)")
     p = command("enrich-dataset", cmd_enrich_dataset, "add abstract columns to a JSONL/CSV/Parquet dataset")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("--output", required=True, metavar="OUTPUT")
     p.add_argument("--text-column", default="content")
     p.add_argument("--title-column", default="title")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=at_least_one, default=32)
     p = command("models", cmd_models, "pull, list or convert the configured models")
     p.add_argument("action", choices=["pull", "list", "convert"])
     p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
@@ -79,17 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
                    help="take column OURS (text, title, id, summary_zh, summary_en, translation_en) from THEIRS "
                         "(a.b: a nested field); repeatable")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=at_least_one, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
 
 
-def read_input(name: str) -> str:
-    """Text of FILE, or of standard input for '-'."""
+def read_input(name: str, limits) -> str:
+    """Text of FILE, or of standard input for '-', refused over limits.max_file_bytes."""
     if name == "-":
-        return sys.stdin.read()
+        text = sys.stdin.read(limits.max_file_bytes + 1)  # characters: never fewer than the bytes
+        size = len(text.encode("utf-8", "surrogateescape"))
+        if size > limits.max_file_bytes:
+            raise too_big("<stdin>", size, limits)
+        return text
     path = Path(name)
     try:
+        check_file_size(path, limits)
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{name}: no such file") from None
@@ -102,7 +128,7 @@ def read_article(name: str, config):
     from .clean import clean_article
     from .posts import parse_post
 
-    text = read_input(name)
+    text = read_input(name, config.limits)
     post = parse_post(text, None if name == "-" else Path(name))
     title = post.data.get("title") if post.format != "none" else None
     return clean_article(post.body, str(title) if title else None, config.clean)
@@ -115,15 +141,17 @@ def cmd_clean(args, config) -> int:
 
 
 def cmd_summarize(args, config) -> int:
+    from .clean import clean_article
     from .summarize import make_summarizer
 
     article = read_article(args.file, config)
     if not article.sentences:
         raise NlpError(f"{args.file}: no text to summarise after cleaning")
+    article, cuts = for_models(article, config.limits, lambda text, title: clean_article(text, title, config.clean))
     summary = make_summarizer(config.summarizer, config.runtime).summarize(article)
     print(summary.text)
     print(f"method: {summary.method}" + (f" ({summary.model})" if summary.model else ""), file=sys.stderr)
-    for note in summary.notes:
+    for note in [*summary.notes, *cuts]:
         print(f"note: {note}", file=sys.stderr)
     return 0
 
@@ -133,7 +161,10 @@ def cmd_translate(args, config) -> int:
     from .text import split_sentences
     from .translate import make_translator
 
-    sentences = split_sentences(read_input(args.file))
+    text, cuts = cut_text(read_input(args.file, config.limits), config.limits)
+    for note in cuts:
+        print(f"note: {note}", file=sys.stderr)
+    sentences = split_sentences(text)
     if not sentences:
         raise NlpError(f"{args.file}: no text to translate")
     glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
@@ -146,14 +177,14 @@ def cmd_translate(args, config) -> int:
 
 
 def cmd_enrich(args, config) -> int:
-    from .enrich import enrich_paths, find_posts
+    from .enrich import REPORT_KEYS, enrich_paths, find_posts
     from .pipeline import Pipeline
 
-    if args.jobs < 1:
-        raise ConfigError("--jobs must be at least 1")
     paths = find_posts(args.paths, args.glob)
     if not paths:
         raise ConfigError(f"no posts found in {' '.join(args.paths)}")
+    if args.report:
+        check_output_path(args.report, paths, REPORT_KEYS)
     pipeline = Pipeline.build(config)
     counts = enrich_paths(pipeline, paths, dry_run=args.dry_run, force=args.force,
                           jobs=args.jobs, report=args.report)
@@ -164,6 +195,7 @@ def cmd_enrich_dataset(args, config) -> int:
     from .enrich import enrich_dataset
     from .pipeline import Pipeline
 
+    check_output_path(args.output, [args.input])
     pipeline = Pipeline.build(config)
     count = enrich_dataset(pipeline, args.input, args.output, args.text_column, args.title_column,
                            args.batch_size)
@@ -194,12 +226,9 @@ def cmd_models(args, config) -> int:
 def cmd_evaluate(args, config) -> int:
     import json
 
-    from .evaluate import evaluate_dataset, format_table
-    from .files import write_new_file
+    from .evaluate import REPORT_KEYS, evaluate_dataset, format_table
 
-    report_path = Path(args.report) if args.report else None
-    if report_path and not report_path.parent.is_dir():  # fail before the run, not after it
-        raise ConfigError(f"{args.report}: folder {report_path.parent} does not exist")
+    report_path = check_output_path(args.report, [args.data], REPORT_KEYS) if args.report else None
     columns = dict(pair.split("=", 1) for pair in args.column if "=" in pair)
     if len(columns) != len(args.column):
         raise ConfigError("--column expects OURS=THEIRS, e.g. --column summary_zh=summary")

@@ -7,6 +7,7 @@ the working directory.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -14,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .errors import ConfigError
+from .yaml_values import TooManyValues, load_bounded
 
 PATH = {"path": True}  # field metadata: resolve relative to the file that set it
 
@@ -104,6 +105,7 @@ class LimitsConfig:
     max_source_chars: int = 20_000
     min_chinese_ratio: float = 0.3
     max_abstract_share: float = 0.8
+    max_title_chars: int = 500
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,12 @@ def load_config(path: str | os.PathLike | None = None, overrides: Mapping[str, A
     if path is not None:
         _merge(raw, _read_yaml(Path(path)), str(path))
     for key, value in (overrides or {}).items():
-        _set_dotted(raw, key, _parse_scalar(value) if isinstance(value, str) else value)
+        _set_dotted(raw, key, _parse_scalar(key, value) if isinstance(value, str) else value)
     if os.environ.get("NLP_MODELS_DIR") and not _dotted_in(overrides, "runtime.models_dir"):
         raw.setdefault("runtime", {})["models_dir"] = os.environ["NLP_MODELS_DIR"]
     config = _build(Config, raw, "")
+    _check_ranges(config)
+    _check_key_names(config.front_matter)
     if not config.runtime.models_dir:
         config = _replace(config, "runtime.models_dir", str(default_models_dir()))
     return config
@@ -155,9 +159,11 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 def read_yaml_mapping(path: Path, what: str = "config file", top: str = "a mapping") -> dict:
     """A YAML file whose top level is a mapping (empty file: {}), or a ConfigError naming it."""
     try:
-        data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+        data = load_bounded(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} not found") from None
+    except TooManyValues as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except (YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
@@ -231,9 +237,11 @@ def _path_fields() -> set[str]:
     return names
 
 
-def _parse_scalar(text: str):
+def _parse_scalar(key: str, text: str):
     try:
-        return YAML(typ="safe").load(text) if text.strip() else ""
+        return load_bounded(text) if text.strip() else ""
+    except TooManyValues as exc:
+        raise ConfigError(f"--set {key}: {exc}") from None
     except YAMLError:
         return text
 
@@ -272,14 +280,81 @@ def _coerce(kind, value, where: str):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     elif kind is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
     elif kind is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
         if value is None:
             return ""
-    raise ConfigError(f"config key '{where}' must be {kind.__name__}, got {value!r}")
+    expected = "a finite number" if kind is float else kind.__name__
+    raise ConfigError(f"config key '{where}' must be {expected}, got {_short(value)}")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+# Allowed values of numeric settings, checked at load time: (lowest, highest), None for no bound.
+# A numeric setting not listed here must be zero or more.
+RANGES = {
+    "clean.max_sentence_chars": (1, None),
+    "summarizer.max_input_tokens": (1, None),
+    "summarizer.max_new_tokens": (1, None),
+    "summarizer.num_beams": (1, None),
+    "summarizer.max_chars": (1, None),
+    "summarizer.extractive.max_chars": (1, None),
+    "summarizer.extractive.lead_weight": (0, 1),
+    "summarizer.extractive.redundancy": (0, 1),
+    "summarizer.extractive.damping": (0, 1),
+    "translator.max_input_tokens": (1, None),
+    "translator.max_batch_tokens": (1, None),
+    "limits.max_file_bytes": (1, None),
+    "limits.max_source_chars": (1, None),
+    "limits.min_chinese_ratio": (0, 1),
+    "limits.max_title_chars": (1, None),
+}
+# Keys posts already use for their own content: a managed key with one of these names would overwrite it.
+POST_KEYS = frozenset("""title date updated lastmod publishdate expirydate tags categories category layout
+    permalink slug url aliases draft published author authors description summary excerpt keywords
+    weight type id lang image cover toc comments auto_abstract""".split())
+
+
+def _check_ranges(config: Config) -> None:
+    for key, value in _numeric_settings(config, ""):
+        low, high = RANGES.get(key, (0, None))
+        if value < low or (high is not None and value > high):
+            expectation = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"config key '{key}' must be {expectation}, got {value!r}")
+    if config.summarizer.min_new_tokens > config.summarizer.max_new_tokens:
+        raise ConfigError(f"config key 'summarizer.min_new_tokens' must be at most summarizer.max_new_tokens "
+                          f"({config.summarizer.max_new_tokens}), got {config.summarizer.min_new_tokens}")
+
+
+def _numeric_settings(section, where: str):
+    for f in fields(section):
+        value, key = getattr(section, f.name), _join(where, f.name)
+        if is_dataclass(value):
+            yield from _numeric_settings(value, key)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield key, value
+
+
+def _check_key_names(keys: FrontMatterKeys) -> None:
+    """Managed keys are written over whatever a post holds under their names: they must be our own."""
+    seen: dict[str, str] = {}
+    for f in fields(keys):
+        name, where = getattr(keys, f.name), f"front_matter.{f.name}"
+        if not name.strip():
+            raise ConfigError(f"config key '{where}' must be a key name, got {name!r}")
+        if name.casefold() in POST_KEYS:
+            raise ConfigError(f"config key '{where}' is {name!r}, a key posts use for their own content; "
+                              "choose a name of its own")
+        if name.casefold() in seen:
+            raise ConfigError(f"config key '{where}' is {name!r}, the same as {seen[name.casefold()]}; "
+                              "each managed key needs a name of its own")
+        seen[name.casefold()] = where
 
 
 def _join(where: str, key: str) -> str:

@@ -15,34 +15,60 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import ConfigError
-from .files import write_new_file
-from .posts import remove_leftovers
+from .files import remove_leftovers, write_new_file
 from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
 STATUSES = ("updated", "unchanged", "skipped", "failed")
+REPORT_KEYS = ("summary", "files")  # an existing --report file must hold these to be replaced
 
 
 def find_posts(paths: Iterable[str], glob: str | None = None) -> list[Path]:
-    """Files as given, folders searched recursively (*.md, *.markdown or `glob`), sorted, no duplicates."""
-    found: dict[Path, None] = {}
+    """Files as given, folders searched recursively (*.md, *.markdown or `glob`), sorted.
+
+    A file reached twice (a symlinked folder, a name given twice) is listed once, under the first
+    name it was found by. Folders are walked without recursion, so any depth works, and symbolic
+    links to folders are not followed.
+    """
+    patterns = _patterns(glob)
+    found: dict[str, Path] = {}
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            patterns = [glob] if glob else [f"*{suffix}" for suffix in POST_SUFFIXES]
-            for pattern in patterns:
-                for file in sorted(path.rglob(pattern)):
-                    if file.is_file() and not _hidden(file.relative_to(path)):
-                        found[file] = None
+            files = sorted(_walk(path, patterns))
         elif path.is_file():
-            found[path] = None
+            files = [path]
         else:
             raise ConfigError(f"{name}: no such file or folder")
-    return list(found)
+        for file in files:
+            found.setdefault(os.path.realpath(file), file)
+    return list(found.values())
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _patterns(glob: str | None) -> list[str]:
+    if glob is None:
+        return [f"*{suffix}" for suffix in POST_SUFFIXES]
+    if not glob or os.path.isabs(glob) or ".." in Path(glob).parts:
+        raise ConfigError(f"--glob {glob!r}: expected a file pattern inside the folders, such as '*.md'")
+    return [glob]
+
+
+def _walk(folder: Path, patterns: list[str]) -> Iterable[Path]:
+    """Files under `folder` whose path relative to it matches a pattern (as Path.rglob would),
+    hidden files and folders left out. An explicit stack, not recursion: any depth works."""
+    todo = [folder]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:  # an unreadable folder is passed over, as Path.rglob does
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(Path(entry.path))
+            elif entry.is_file() and any(Path(entry.path).relative_to(folder).match(p) for p in patterns):
+                yield Path(entry.path)
 
 
 def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
@@ -77,9 +103,9 @@ def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1
 
 
 def _remove_leftovers(paths: list[Path], err) -> None:
-    """Temporary files that a killed earlier run (SIGKILL, power cut) left beside the posts."""
+    """Temporary post files that a killed earlier run (SIGKILL, power cut) left beside the posts."""
     for folder in sorted({Path(os.path.realpath(path)).parent for path in paths}):
-        for tmp in remove_leftovers(folder):
+        for tmp in remove_leftovers(folder, "post"):
             print(f"removed {tmp}: left by an interrupted run", file=err)
 
 

@@ -27,6 +27,7 @@ from .extractive import ExtractiveSummarizer
 from .tables import open_rows
 
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")
+REPORT_KEYS = ("summaries", "per_row")  # an existing --report file must hold these to be replaced
 SUMMARY_SYSTEMS = ("pipeline", "lead3", "extractive")
 ROUGE_UNIT = "F1 x100 on characters: NFKC, case-folded, without whitespace and punctuation"
 WORD_ROUGE_UNIT = "F1 x100 on jieba words, normalised the same way"
@@ -127,9 +128,12 @@ def run_systems(pipeline: Pipeline, rows: list[EvalRow], err=sys.stderr) -> list
     for batch in _chunks(wanted, POSTS_PER_BATCH):
         start = time.perf_counter()
         articles = [pipeline.clean(rows[i].text, rows[i].title) for i in batch]
-        abstracts = pipeline.process_articles(articles)
+        abstracts = pipeline.process_each(articles)
         seconds = (time.perf_counter() - start) / len(batch)
         for i, article, abstract in zip(batch, articles, abstracts):
+            if isinstance(abstract, Exception):  # reported and left unscored; the other rows go on
+                print(f"row {i}: failed: {type(abstract).__name__}: {abstract}", file=err, flush=True)
+                continue
             outputs[i] = replace(outputs[i], source=article.text, abstract_zh=abstract.zh, abstract_en=abstract.en,
                                  summarizer=abstract.meta.get("summarizer"), seconds=seconds,
                                  lead3=lead(article.text), extractive=extractive.summarize(article).text)

@@ -77,7 +77,7 @@ def implied(value: str) -> set[str]:
             found |= {f"--{month}-{day}", f"---{day}"}
     elif value.endswith(("%", "pp")):
         found.add(value.rstrip("%p"))
-    elif value.isdigit() and 1 <= int(value) <= 31:
+    elif value.isdigit() and len(value) <= 2 and 1 <= int(value) <= 31:
         found.add(f"---{int(value):02d}")
     return found
 

@@ -20,6 +20,7 @@ from .clean import chinese_ratio, clean_article
 from .config import Config, load_config
 from .errors import PostError
 from .glossary import Glossary
+from .limits import check_file_size, for_models
 from .posts import Post, read_post, with_managed_keys, write_post
 from .summarize import make_summarizer
 from .translate import make_translator
@@ -88,27 +89,15 @@ class Pipeline:
     def process_articles(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract]:
         """Summarise each article, then translate all abstracts and titles in shared batches."""
         timings = timings if timings is not None else [{} for _ in articles]
-        limited = [self._limit(a) for a in articles]
+        limited = [for_models(a, self.config.limits, self.clean) for a in articles]  # bounded model input
         summaries = []
         for (article, _), timing in zip(limited, timings):
             start = time.perf_counter()
             summaries.append(self.summarizer.summarize(article))
             timing["summarize"] = round(time.perf_counter() - start, 4)
-        english = self._translate(summaries, articles, timings)
-        return [self._abstract(article, cut, summary, en, title_en)
-                for (article, cut), summary, (en, title_en) in zip(limited, summaries, english)]
-
-    def _limit(self, article: Article) -> tuple[Article, bool]:
-        """Keep model input bounded: only the first max_source_chars of text go to the models."""
-        budget, kept, used = self.config.limits.max_source_chars, [], 0
-        for paragraph in article.paragraphs:
-            if used + len(paragraph) > budget:
-                break
-            kept.append(paragraph)
-            used += len(paragraph)
-        if len(kept) == len(article.paragraphs):
-            return article, False
-        return self.clean("\n\n".join(kept or [article.paragraphs[0][:budget]]), article.title), True
+        english = self._translate(summaries, [a for a, _ in limited], timings)
+        return [self._abstract(article, notes, summary, en, title_en)
+                for article, (_, notes), summary, (en, title_en) in zip(articles, limited, summaries, english)]
 
     def _translate(self, summaries, articles, timings) -> list[tuple[str | None, str | None]]:
         if self.translator is None:
@@ -123,11 +112,8 @@ class Pipeline:
             timing["translate"] = share
         return list(zip(abstracts_en, titles_en))
 
-    def _abstract(self, article: Article, cut: bool, summary, en, title_en) -> Abstract:
-        checks = list(summary.notes)
-        if cut:
-            checks.append(f"source longer than {self.config.limits.max_source_chars} characters: "
-                          "only its beginning was summarised")
+    def _abstract(self, article: Article, notes: list[str], summary, en, title_en) -> Abstract:
+        checks = list(summary.notes) + notes
         checks += run_checks(article.text, summary.text, en, self.glossary, self.config.limits)
         meta = {
             "source_sha256": source_hash(article),
@@ -145,7 +131,7 @@ class Pipeline:
         """Read and clean one post and say where its abstract stands; no model is called."""
         path = Path(path)
         try:
-            _check_size(path, self.config.limits.max_file_bytes)
+            check_file_size(path, self.config.limits)
             post = read_post(path)
         except PostError as exc:
             return PostView(path, "failed", str(exc))
@@ -190,21 +176,22 @@ class Pipeline:
         if not views:
             return []
         timings = [{} for _ in views]
-        try:
-            abstracts = self.process_articles([v.article for v in views], timings)
-        except Exception:  # one bad article must not fail the batch: retry one by one
-            if len(views) == 1:
-                raise
-            return [self._process_one(v) for v in views]
+        abstracts = self.process_each([v.article for v in views], timings)
         for abstract, timing in zip(abstracts, timings):
-            abstract.meta["_timings"] = timing
+            if isinstance(abstract, Abstract):
+                abstract.meta["_timings"] = timing
         return abstracts
 
-    def _process_one(self, view: PostView) -> Abstract | Exception:
+    def process_each(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract | Exception]:
+        """process_articles, where an article that fails gives its exception in its place, so
+        one bad article (even one alone in its batch) never stops the others."""
+        timings = timings if timings is not None else [{} for _ in articles]
         try:
-            return self._process_views([view])[0]
-        except Exception as exc:  # reported per file, the batch goes on
-            return exc
+            return self.process_articles(articles, timings)
+        except Exception as exc:  # retry one by one to find the bad one
+            if len(articles) == 1:
+                return [exc]
+            return [self.process_each([a], [t])[0] for a, t in zip(articles, timings)]
 
     def _write(self, view: PostView, abstract: Abstract | Exception, dry_run: bool) -> EnrichResult:
         if isinstance(abstract, Exception):
@@ -265,17 +252,6 @@ def post_version(post: Post) -> str:
 
 def source_hash(article: Article) -> str:
     return hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-
-
-def _check_size(path: Path, limit: int) -> None:
-    """Refuse huge files before reading them: bounded time and memory per post."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise PostError(path, f"cannot read: {exc.strerror}") from None
-    if size > limit:
-        raise PostError(path, f"{size:,} bytes is over limits.max_file_bytes ({limit:,}); "
-                              "raise it with --set limits.max_file_bytes=N to process this file")
 
 
 def _title(post: Post) -> str | None:

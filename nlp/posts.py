@@ -24,10 +24,11 @@ from typing import Any, Mapping
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from .errors import PostError
-from .files import TEMP_MARK, atomic_output
+from .files import atomic_output
+from .yaml_values import MAX_YAML_VALUES, expands_too_far
 
 try:
     import fcntl
@@ -54,8 +55,6 @@ _COMMON_CHINESE = "的一是不了在人有中大上年日月，。、"  # same 
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # YAML line breaks, non-printables
 _TOML_UNSAFE = re.compile("\x7f")
 _YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
-MAX_YAML_VALUES = 100_000  # counting each alias (*name) as a copy: no post needs more, an alias bomb has billions
-_LEFTOVER = re.compile(rf"\.(.+){re.escape(TEMP_MARK)}[a-z0-9_]{{8}}")
 
 
 @dataclass(frozen=True)
@@ -159,9 +158,21 @@ def write_post(post: Post, new_text: str) -> None:
             if not os.access(path, os.W_OK):
                 raise PostError(post.path, "file is read-only; not overwritten")
             with _ctrl_c_deferred():
-                _replace(path, data, stat.S_IMODE(info.st_mode))
+                with atomic_output(path, stat.S_IMODE(info.st_mode), kind="post",
+                                   unchanged=lambda: _still_as_read(post, path, current, info)) as tmp:
+                    tmp.write_bytes(data)
     except OSError as exc:
         raise PostError(post.path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _still_as_read(post: Post, path: Path, current, info: os.stat_result) -> None:
+    """An editor ignores our lock: look again just before the rename, so a save that landed while
+    the new version was being written is kept and reported rather than lost."""
+    now = os.stat(path)
+    current.seek(0)
+    if not (os.path.samestat(now, info) and (now.st_size, now.st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+            and current.read() == post.raw):
+        raise PostError(post.path, "changed since it was read; not overwritten (run again)")
 
 
 @contextlib.contextmanager
@@ -180,40 +191,6 @@ def _ctrl_c_deferred():
         signal.signal(signal.SIGINT, previous)
         if pending:
             signal.raise_signal(signal.SIGINT)
-
-
-def _replace(path: Path, data: bytes, mode: int) -> None:
-    with atomic_output(path, mode) as tmp:
-        tmp.write_bytes(data)
-
-
-def remove_leftovers(folder) -> list[Path]:
-    """Delete the temporary files that killed writers (SIGKILL, power cut) left in `folder`.
-
-    Each goes only under its post's lock: a write in progress holds that lock, so another
-    process's temporary file is never taken from under it.
-    """
-    removed = []
-    for tmp in sorted(Path(folder).glob(f".*{TEMP_MARK}*")):
-        leftover = _LEFTOVER.fullmatch(tmp.name)
-        if leftover and _remove_abandoned(tmp, tmp.with_name(leftover.group(1))):
-            removed.append(tmp)
-    return removed
-
-
-def _remove_abandoned(tmp: Path, post: Path) -> bool:
-    try:
-        with open(post, "rb") as current:
-            if fcntl:
-                fcntl.flock(current.fileno(), fcntl.LOCK_EX)
-            if not os.path.samestat(os.fstat(current.fileno()), os.stat(post)):
-                return False  # replaced meanwhile: its writer is done, the next run looks again
-            tmp.unlink()
-    except FileNotFoundError:  # the post is gone, so nobody writes it; or the temporary file is gone
-        tmp.unlink(missing_ok=True)
-    except OSError:
-        return False
-    return True
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -339,18 +316,9 @@ def _unclosed_quote(text: str, start: int, end: int) -> int | None:
 
 
 def _refuse_alias_bombs(where, text: str, start: int, node) -> None:
-    """Aliases share one parsed value, but printing or comparing it walks every copy: a few lines
-    of `&a [*b, *b, ...]` stand for billions of values (the "billion laughs")."""
-    todo, count = [node], 0
-    while todo:
-        node, count = todo.pop(), count + 1
-        if count > MAX_YAML_VALUES:
-            raise PostError(where, f"front matter expands to over {MAX_YAML_VALUES:,} values through YAML "
-                                   "aliases (*name); not read", _line_of(text, start))
-        if isinstance(node, MappingNode):
-            todo += [item for pair in node.value for item in pair]
-        elif isinstance(node, SequenceNode):
-            todo += node.value
+    if expands_too_far(node):
+        raise PostError(where, f"front matter expands to over {MAX_YAML_VALUES:,} values through YAML "
+                               "aliases (*name); not read", _line_of(text, start))
 
 
 def _yaml_key_name(key) -> str | None:
@@ -663,8 +631,30 @@ def _verify(where, post: Post, values, new_text: str) -> None:
         raise PostError(where, f"the edit would break the front matter ({exc}); file left unchanged") from None
     written = {key: _as_written(value, post.format) for key, value in values.items()}
     others = [{k: v for k, v in data.items() if k not in values} for data in (post.data, new.data)]
-    if {key: new.data.get(key) for key in values} != written or others[0] != others[1] or new.body != post.body:
+    if {key: new.data.get(key) for key in values} != written or not _same(*others) or new.body != post.body:
         raise PostError(where, "the edit would not read back as written; file left unchanged")
+
+
+def _same(a, b) -> bool:
+    """Equal, counting a NaN as equal to itself: a post may hold one (TOML nan, YAML .nan) and it reads back unchanged."""
+    try:
+        return a == b or _comparable(a) == _comparable(b)
+    except RecursionError:  # nested deeper than can be compared: refuse the edit
+        return False
+
+
+_NAN = object()
+
+
+def _comparable(value):
+    """`value` with every NaN replaced by a marker: a NaN is unequal to itself, yet it reads back unchanged."""
+    if isinstance(value, float) and value != value:
+        return _NAN
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_comparable(v) for v in value]
+    return value
 
 
 def _as_written(value, fmt: str):

@@ -80,7 +80,7 @@ def write_rows(rows, output: Path, err=sys.stderr) -> int:
     if suffix not in FORMATS:
         raise ConfigError(f"{output}: output must end in .jsonl, .csv or .parquet")
     count = 0
-    with atomic_output(output) as tmp:
+    with atomic_output(output, kind="dataset") as tmp:
         writer = _ROW_WRITERS[FORMATS[suffix]](tmp)
         for row in rows:
             writer.write(row)

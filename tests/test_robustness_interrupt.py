@@ -10,7 +10,6 @@ unchanged; two tests kill a plain `python -m nlp enrich` process the same way.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import random
@@ -19,13 +18,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from nlp.posts import TEMP_MARK, parse_post, read_post, remove_leftovers, with_managed_keys, write_post
+from nlp.files import TEMP_MARK, atomic_output, remove_leftovers
+from nlp.posts import parse_post, read_post, with_managed_keys, write_post
 from repo_data import POSTS_DIR  # noqa: E402
 from test_enrich import MANAGED, snapshot
 
@@ -118,7 +117,7 @@ class Corpus:
         names = {p.name for p in self.folder.iterdir()} - self.leftovers()
         assert names == {p.name for p in self.originals}, "no post lost, no stray file"
         for name in self.leftovers():  # only SIGKILL leaves one: the temporary file of a post
-            assert re.fullmatch(rf"\.(.+){re.escape(TEMP_MARK)}\w+", name).group(1) in names
+            assert re.fullmatch(rf"\.(.+){re.escape(TEMP_MARK)}post-\w+", name).group(1) in names
         for path, original in self.originals.items():
             data = path.read_bytes()
             if data != self.verified[path]:
@@ -227,26 +226,20 @@ def test_killing_the_command_while_it_writes_then_running_it_again(tmp_path, sig
 def test_the_next_run_removes_what_a_killed_writer_left(warm_cli, tmp_path):
     corpus, log = Corpus(tmp_path / "posts", POSTS[:2]), tmp_path / "run.log"
     post = next(iter(corpus.originals))
-    leftover = post.with_name(f".{post.name}{TEMP_MARK}k1ll3d_x")
+    leftover = post.with_name(f".{post.name}{TEMP_MARK}post-k1ll3d_x")
     leftover.write_bytes(corpus.originals[post][:100])  # half written when SIGKILL came
     run_to_the_end(warm_cli, corpus.folder, log)
     assert f"removed {leftover}: left by an interrupted run" in log.read_text(encoding="utf-8")
     assert not corpus.leftovers() and corpus.check() == 2
 
 
-def test_removing_leftovers_waits_for_a_write_in_progress(tmp_path):
-    post, temporary = tmp_path / "p.md", tmp_path / f".p.md{TEMP_MARK}inflight"
+def test_removing_leftovers_leaves_a_write_in_progress_alone(tmp_path):
+    post = tmp_path / "p.md"
     post.write_text("old", encoding="utf-8")
-    temporary.write_text("new", encoding="utf-8")
-    with open(post, "rb") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # a writer between its temporary file and the rename
-        cleaner = threading.Thread(target=remove_leftovers, args=(tmp_path,))
-        cleaner.start()
-        cleaner.join(0.3)
-        assert cleaner.is_alive() and temporary.exists()
-        os.replace(temporary, post)  # the writer finishes
-    cleaner.join(10)
-    assert not cleaner.is_alive() and post.read_text(encoding="utf-8") == "new"
+    with atomic_output(post, kind="post") as temporary:  # a writer between its temporary file and the rename
+        temporary.write_text("new", encoding="utf-8")
+        assert remove_leftovers(tmp_path, "post") == [] and temporary.exists()  # its lock says it is alive
+    assert post.read_text(encoding="utf-8") == "new" and [p.name for p in tmp_path.iterdir()] == ["p.md"]
 
 
 def test_ctrl_c_in_the_middle_of_a_write_lets_it_finish_then_stops(tmp_path, monkeypatch):
