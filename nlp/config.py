@@ -66,6 +66,8 @@ class TranslatorConfig:
     enabled: bool = True
     model: str = "Helsinki-NLP/opus-mt-zh-en"
     backend: str = "auto"
+    source_lang: str = "zh"  # for models with language codes (mBART-50, M2M100, NLLB): ISO or the model's code
+    target_lang: str = "en"
     num_beams: int = 0  # 0: the model's own generation config
     max_input_tokens: int = 256
     max_batch_tokens: int = 2048

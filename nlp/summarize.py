@@ -64,7 +64,7 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
     from .runtime import load_model
 
     try:
-        model = load_model(config.model, runtime, backend=config.backend, role="summarizer")
+        model = load_model(config.model, runtime, backend=config.backend, role="summarizer", languages=("zh", "zh"))
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise

@@ -73,5 +73,6 @@ def substitute_terms(zh_text: str, glossary: Glossary) -> str:
 
 def make_translator(config: TranslatorConfig, runtime: RuntimeConfig, glossary: Glossary) -> Seq2SeqTranslator:
     """The configured translator; raises ModelUnavailable when its model cannot be had."""
-    return Seq2SeqTranslator(load_model(config.model, runtime, backend=config.backend, role="translator"),
-                             config, glossary)
+    model = load_model(config.model, runtime, backend=config.backend, role="translator",
+                       languages=(config.source_lang, config.target_lang))
+    return Seq2SeqTranslator(model, config, glossary)

@@ -20,15 +20,19 @@ _loaded: dict[tuple, Seq2SeqModel] = {}
 _lock = threading.Lock()
 
 
-def load_model(ref: str, runtime: RuntimeConfig, backend: str = "auto", role: str = "model") -> Seq2SeqModel:
-    """The model `ref` (hub id or folder); ModelUnavailable, within seconds, when it cannot be had."""
+def load_model(ref: str, runtime: RuntimeConfig, backend: str = "auto", role: str = "model",
+               languages: tuple[str, str] = ("zh", "en")) -> Seq2SeqModel:
+    """The model `ref` (hub id or folder); ModelUnavailable, within seconds, when it cannot be had.
+
+    `languages` (source, target) matter only to models with language codes (mBART-50, M2M100, NLLB).
+    """
     if backend not in BACKENDS:
         raise ConfigError(f"{role}.backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     kind, folder = _choose_backend(ref, resolve(ref, runtime, role), runtime, backend, role)
-    key = (str(folder), kind, runtime)
+    key = (str(folder), kind, runtime, languages)
     with _lock:
         if key not in _loaded:
-            _loaded[key] = _load(kind, ref, folder, runtime, role)
+            _loaded[key] = _load(kind, ref, folder, runtime, role, languages)
         return _loaded[key]
 
 
@@ -54,13 +58,14 @@ def _choose_backend(ref: str, path: Path, runtime: RuntimeConfig, backend: str, 
     return "ctranslate2", converted
 
 
-def _load(kind: str, ref: str, folder: Path, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
+def _load(kind: str, ref: str, folder: Path, runtime: RuntimeConfig, role: str,
+          languages: tuple[str, str]) -> Seq2SeqModel:
     if kind == "ctranslate2":
         from .ct2_backend import CTranslate2Seq2Seq as backend_class
     else:
         from .torch_backend import TorchSeq2Seq as backend_class
     try:
-        return backend_class(ref, folder, runtime)
+        return backend_class(ref, folder, runtime, languages)
     except (OSError, ValueError, RuntimeError) as exc:  # unreadable or incompatible files
         raise ModelUnavailable(f"{role} model {ref} could not be loaded from {folder} ({kind}): "
                                f"{first_line(exc)}") from None

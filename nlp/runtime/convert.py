@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import RuntimeConfig
 from ..errors import NlpError
 from .ct2_backend import SOURCE_CONFIG
+from .model import read_generation_config
 from .store import conversion_dir, is_ctranslate2_folder, resolve
 
 
@@ -35,17 +36,9 @@ def convert(ref: str, runtime: RuntimeConfig, role: str = "model", compute_type:
         shutil.rmtree(staging, ignore_errors=True)
         raise NlpError(f"{role} model {ref}: CTranslate2 cannot convert it ({quantization}): {exc}") from None
     transformers.AutoTokenizer.from_pretrained(source).save_pretrained(staging)
-    _generation_config(source).save_pretrained(staging)
+    read_generation_config(source).save_pretrained(staging)
     shutil.copyfile(source / "config.json", staging / SOURCE_CONFIG)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target
 
-
-def _generation_config(source: Path):
-    import transformers
-
-    try:
-        return transformers.GenerationConfig.from_pretrained(source)
-    except OSError:  # older models keep generation defaults in config.json only
-        return transformers.GenerationConfig.from_model_config(transformers.AutoConfig.from_pretrained(source))
