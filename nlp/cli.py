@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--set", metavar="KEY.PATH=VALUE", action="append", default=[],
                         help="override one config value, e.g. --set translator.enabled=false (repeatable)")
     parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name, handler, help_text):
@@ -77,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def read_input(name: str) -> str:
