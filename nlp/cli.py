@@ -150,6 +150,7 @@ def cmd_translate(args, config) -> int:
 def cmd_enrich(args, config) -> int:
     from .enrich import enrich_paths, find_posts
     from .pipeline import Pipeline
+    from .status import Status
 
     if args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
@@ -159,7 +160,7 @@ def cmd_enrich(args, config) -> int:
     pipeline = Pipeline.build(config)
     counts = enrich_paths(pipeline, paths, dry_run=args.dry_run, force=args.force,
                           jobs=args.jobs, report=args.report)
-    return 1 if counts["failed"] else 0
+    return 1 if counts[Status.FAILED] else 0
 
 
 def cmd_enrich_dataset(args, config) -> int:

@@ -28,6 +28,7 @@ class FrontMatterKeys:
     abstract_zh: str = "abstract_zh"
     abstract_en: str = "abstract_en"
     meta: str = "abstract_meta"
+    opt_out: str = "auto_abstract"  # a post with this key set to false is skipped ("" = no opt-out)
 
 
 @dataclass(frozen=True)

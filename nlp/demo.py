@@ -20,9 +20,10 @@ from .config import Config
 from .enrich import POST_SUFFIXES, STATUSES, find_posts
 from .errors import NlpError
 from .posts import Post, parse_post, read_post, with_managed_keys, write_post
+from .status import PostState, Status
 
 MAX_PASTED_CHARS = 200_000
-POST_STATES = ("no abstract", "generated", "reviewed", "stale", "skipped", "failed")
+POST_STATES = tuple(PostState)
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "posts"
 MODELS = "models"  # concurrency id shared by every event that runs a model: one at a time
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class DemoApp:
         if chinese_ratio(article.text) < self.pipe.config.limits.min_chinese_ratio:
             raise NlpError("No Chinese article text left after cleaning: nothing to summarise.")
         timings = [{"clean": time.perf_counter() - start}]
-        abstract = self.pipe.process_articles([article], timings)[0]
+        abstract = usable(self.pipe.process_articles([article], timings)[0])
         seconds = time.perf_counter() - start
         return (article.text, abstract.zh, abstract.en or "", abstract.title_en or "",
                 checks_view(abstract.meta["checks"]), run_summary(abstract.meta, timings[0], seconds),
@@ -220,7 +221,7 @@ class DemoApp:
         Its provenance is kept per post in `generated` so Approve & save records the models used.
         """
         view = self._view(name)
-        abstract = self.pipe.process_articles([view.article])[0]
+        abstract = usable(self.pipe.process_articles([view.article])[0])
         gr.Info("New abstract generated; edit it, then Approve & save to write it.")
         return (self._status(name, view.state, "regenerated, not saved"), abstract.title_en or "",
                 abstract.zh, abstract.en or "", checks_view(abstract.meta["checks"]),
@@ -234,10 +235,10 @@ class DemoApp:
             raise NlpError("The Chinese abstract is empty; write or regenerate one before approving.")
         result = self.pipe.save_review(path, zh.strip(), (en or "").strip(), (title_en or "").strip(),
                                        provenance=(generated or {}).get(name))
-        if result.status == "failed":
+        if result.status == Status.FAILED:
             raise NlpError(result.message)
         gr.Info(f"Saved {name} as reviewed.")
-        return self._status(name, "reviewed"), checks_view(result.checks)
+        return self._status(name, PostState.REVIEWED), checks_view(result.checks)
 
     @shown_in_ui
     def next_post(self, name: str, show: str) -> str:
@@ -256,12 +257,19 @@ class DemoApp:
         progress((0, len(posts)), desc="Generating missing abstracts")
         for done, result in enumerate(self.pipe.enrich_files([path for _, path in posts]), 1):
             counts[result.status] += 1
-            if result.status == "failed":
+            if result.status == Status.FAILED:
                 failures.append(f"{names.get(result.path, result.path)}: {result.message}")
             progress((done, len(posts)), desc="Generating missing abstracts")
         if failures:
             gr.Warning(f"{len(failures)} post(s) failed: " + "; ".join(failures[:3]))
         return ", ".join(f"{counts[status]} {status}" for status in STATUSES)
+
+
+def usable(abstract):
+    """The abstract, or an error when not even the extractive fallback found a sentence."""
+    if not abstract.zh.strip():
+        raise NlpError("No abstract could be made: " + "; ".join(abstract.meta["checks"]))
+    return abstract
 
 
 def _text(value) -> str:

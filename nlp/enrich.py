@@ -17,10 +17,11 @@ from typing import Iterable
 from .errors import ConfigError
 from .files import write_new_file
 from .posts import remove_leftovers
+from .status import Status
 from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
-STATUSES = ("updated", "unchanged", "skipped", "failed")
+STATUSES = tuple(Status)
 
 
 def find_posts(paths: Iterable[str], glob: str | None = None) -> list[Path]:
@@ -96,7 +97,7 @@ def _show(result, bar, dry_run, out, err) -> None:
     line = f"{result.status}: {result.path}" + (f": {result.message}" if result.message else "")
     if bar is not None:
         bar.update(1)
-        if result.status in ("failed", "skipped"):
+        if result.status in (Status.FAILED, Status.SKIPPED, Status.STALE):
             bar.write(line, file=err)
     else:
         print(line, file=err, flush=True)

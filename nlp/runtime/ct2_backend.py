@@ -25,6 +25,7 @@ class CTranslate2Seq2Seq(BatchedModel):
         self.translator = ctranslate2.Translator(str(path), device=pick_device(runtime.device, _has_cuda),
                                                  compute_type=runtime.compute_type,
                                                  intra_threads=thread_count(runtime.threads))
+        self.precision = self.translator.compute_type
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         source = Path(path) / SOURCE_CONFIG  # absent in CTranslate2-native folders
         source_config = json.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}

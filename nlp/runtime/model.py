@@ -19,6 +19,7 @@ from typing import Callable, Protocol, runtime_checkable
 
 from ..errors import ConfigError
 from .languages import set_languages
+from .store import folder_revision
 
 DEFAULT_WINDOW = 512  # input length when neither config nor tokenizer states one (T5-style relative positions)
 DEFAULT_NUM_BEAMS = 4  # when no generation config says otherwise (what most summarisation and MT cards use)
@@ -31,6 +32,8 @@ class Seq2SeqModel(Protocol):
     ref: str
     path: Path
     backend: str
+    precision: str
+    revision: str
     max_input_tokens: int
 
     def count_tokens(self, texts: list[str]) -> list[int]: ...
@@ -54,12 +57,14 @@ class BatchedModel:
     """Shared generate(): backends implement `_generate_ids(batch, decoding) -> output ids`."""
 
     backend = ""
+    precision = ""  # dtype (transformers) or compute type (CTranslate2) the weights run in
 
     def __init__(self, ref: str, path: Path, tokenizer, generation_config, model_config: dict,
                  languages: tuple[str, str]):
         self.ref, self.path = ref, Path(path)
         self.tokenizer, self.generation_config = tokenizer, generation_config
         self.max_input_tokens = input_window(model_config, tokenizer)
+        self.revision = folder_revision(self.path)
         self.task_params: dict = model_config.get("task_specific_params") or {}
         target_token = set_languages(tokenizer, *languages, where=f"{ref} ({path})")
         if target_token is not None:  # the decoder must start with the target language

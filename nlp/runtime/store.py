@@ -185,3 +185,33 @@ def _how_to_get(ref: str, runtime: RuntimeConfig, role: str) -> str:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+REVISION_FILE = "nlp-revision.json"  # what `nlp models pull` fetched: {"ref": ..., "revision": <commit>}
+
+
+def folder_revision(folder: Path) -> str:
+    """Which version of a model this folder holds, for provenance and the settings fingerprint:
+    the commit `nlp models pull` recorded, else the Hugging Face cache snapshot it sits in, else
+    a hash of its config and weight sizes (stable when the folder is copied elsewhere). A
+    CTranslate2 conversion inside a model folder takes the model's revision."""
+    import hashlib
+    import json
+
+    folder = Path(folder)
+    for candidate in (folder, folder.parent):
+        recorded = candidate / REVISION_FILE
+        if recorded.is_file():
+            try:
+                return str(json.loads(recorded.read_text(encoding="utf-8"))["revision"])
+            except (OSError, ValueError, KeyError, TypeError):
+                break
+        if candidate.parent.name == "snapshots":
+            return candidate.name
+    digest = hashlib.sha256()
+    for file in sorted(f for f in folder.iterdir() if f.is_file()):
+        if file.name == "config.json":
+            digest.update(file.read_bytes())
+        elif file.suffix in WEIGHT_SUFFIXES or file.name == "model.bin":
+            digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return "local-" + digest.hexdigest()[:12]

@@ -29,6 +29,7 @@ class TorchSeq2Seq(BatchedModel):
         finally:
             transformers.utils.logging.enable_progress_bar()  # downloads still show theirs
         self.model = model.to(self.device).eval()
+        self.precision = str(model.dtype).removeprefix("torch.")
         # with no generation_config.json, transformers fills generation_config from config.json
         super().__init__(ref, path, tokenizer, model.generation_config, model.config.to_dict(), languages)
 
