@@ -38,10 +38,23 @@ class Seq2SeqTranslator:
     def translate(self, texts: list[str]) -> list[str]:
         """English for each Chinese text (a title is just a short text)."""
         inputs = [self.model_inputs(text) for text in texts]
-        english = iter(self.seq2seq.generate([unit for units in inputs for unit in units],
-                                             num_beams=self.config.num_beams or None,
-                                             max_batch_tokens=self.config.max_batch_tokens))
-        return [" ".join(filter(None, (next(english) for _ in units))) for units in inputs]
+        units = [unit for text_units in inputs for unit in text_units]
+        outputs = self.seq2seq.generate(units, num_beams=self.config.num_beams or None,
+                                        max_batch_tokens=self.config.max_batch_tokens)
+        english = iter(self._retry_empty(units, outputs))
+        return [" ".join(filter(None, (next(english) for _ in text_units))) for text_units in inputs]
+
+    def _retry_empty(self, units: list[str], outputs: list[str]) -> list[str]:
+        """Outputs with each empty translation of a non-empty sentence tried again on its own
+        (greedy, a batch of one); what is still empty stays empty and is left out."""
+        empty = [i for i, (unit, out) in enumerate(zip(units, outputs)) if unit.strip() and not out.strip()]
+        if not empty:
+            return outputs
+        retried = self.seq2seq.generate([units[i] for i in empty], num_beams=1, max_batch_tokens=1)
+        outputs = list(outputs)
+        for i, text in zip(empty, retried):
+            outputs[i] = text
+        return outputs
 
     def translate_with_report(self, texts: list[str]) -> list[Translation]:
         """English for each text, with the glossary terms that did not come through."""
