@@ -71,6 +71,8 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
         print(f"warning: {exc}; summarising extractively (TextRank)", file=sys.stderr)
         note = f"abstractive model {config.model} unavailable; used extractive"
         return AnnotatedSummarizer(ExtractiveSummarizer(config.extractive), note)
+    if not config.prefix:  # T5-style folders say which prefix they were trained with
+        config = replace(config, prefix=model.task_params.get("summarization", {}).get("prefix", ""))
     return AbstractiveSummarizer(model, config)
 
 

@@ -30,10 +30,9 @@ def set_languages(tokenizer, source: str, target: str, where: str) -> int | None
 
 def language_token(tokenizer, code: str, where: str) -> str:
     """The vocabulary token of language `code` in this tokenizer."""
-    candidates = (code, f"__{code}__", *LANGUAGE_TOKENS.get(code, ()))
-    vocabulary = tokenizer.get_vocab()
+    candidates = (*LANGUAGE_TOKENS.get(code, ()), f"__{code}__", code)  # "zh" alone may be a plain piece
     for token in candidates:
-        if token in vocabulary:
+        if tokenizer.convert_tokens_to_ids(token) not in (None, tokenizer.unk_token_id):
             return token
     raise ValueError(f"{where}: the tokenizer has language codes but none for {code!r} "
                      f"(tried {', '.join(candidates)}); set translator.source_lang/target_lang to its code")

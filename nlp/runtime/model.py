@@ -66,9 +66,9 @@ class BatchedModel:
         self.max_input_tokens = input_window(model_config, tokenizer)
         self.revision = folder_revision(self.path)
         self.task_params: dict = model_config.get("task_specific_params") or {}
-        target_token = set_languages(tokenizer, *languages, where=f"{ref} ({path})")
-        if target_token is not None:  # the decoder must start with the target language
-            self.generation_config = copy_generation_config(generation_config, forced_bos_token_id=target_token)
+        self.target_token = set_languages(tokenizer, *languages, where=f"{ref} ({path})")
+        if self.target_token is not None:  # the decoder must start with the target language
+            self.generation_config = copy_generation_config(generation_config, forced_bos_token_id=self.target_token)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.ref} from {self.path}>"
@@ -94,10 +94,16 @@ class BatchedModel:
         for bounded, members in groups.items():
             for batch in token_batches([len(ids[i]) for i in members], max_batch_tokens):
                 indices = [members[b] for b in batch]
-                generated = self._generate_ids([ids[i] for i in indices], bounded)
+                generated = [self._without_language(out) for out in self._generate_ids([ids[i] for i in indices], bounded)]
                 for i, text in zip(indices, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
                     outputs[i] = text.strip()
         return outputs
+
+    def _without_language(self, output: list[int]) -> list[int]:
+        """Output ids without the forced target-language token (not every tokenizer marks it special)."""
+        if self.target_token is None:
+            return output
+        return [token for k, token in enumerate(output) if k > 1 or token != self.target_token]
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         # verbose=False: lengths are checked here, the tokenizer's own warning would only be noise
