@@ -132,14 +132,13 @@ def cmd_summarize(args, config) -> int:
 
 def cmd_translate(args, config) -> int:
     from .glossary import Glossary
-    from .text import split_sentences
-    from .translate import make_translator
+    from .translate import make_translator, translation_sentences
 
-    sentences = split_sentences(read_input(args.file))
+    sentences = translation_sentences(read_input(args.file))
     if not sentences:
         raise NlpError(f"{args.file}: no text to translate")
     glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
-    translator = make_translator(config.translator, config.runtime, glossary)
+    translator = make_translator(config.translator, config.runtime, glossary, config.glossary.inject)
     for translation in translator.translate_with_report(sentences):
         print(translation.text)
         for term in translation.missing_terms:

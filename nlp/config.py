@@ -78,6 +78,7 @@ class TranslatorConfig:
 class GlossaryConfig:
     files: tuple[str, ...] = field(default=(), metadata=PATH)
     enforce: bool = True
+    inject: bool = False  # splice English terms into the Chinese before translating (unmeasured; opt-in)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def settings_fingerprint(config, summarizer, translator, glossary) -> str:
         "summarizer": summarizer_settings(summarizer, config),
         "translator": translator_settings(translator),
         "glossary": sorted([term.zh, term.en] for term in glossary.terms),
+        "glossary_inject": config.glossary.inject,
         "clean": {**asdict(config.clean), "rules": [_file_hash(path) for path in config.clean.rules]},
         "max_source_chars": config.limits.max_source_chars,
     }

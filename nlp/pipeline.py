@@ -80,7 +80,8 @@ class Pipeline:
     def build(cls, config: Config) -> "Pipeline":
         """Load models once; a missing translator raises ModelUnavailable here, before any file."""
         glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
-        translator = make_translator(config.translator, config.runtime, glossary) if config.translator.enabled else None
+        translator = (make_translator(config.translator, config.runtime, glossary, config.glossary.inject)
+                      if config.translator.enabled else None)
         return cls(config, make_summarizer(config.summarizer, config.runtime), translator, glossary)
 
     # -- text -------------------------------------------------------------------------------
