@@ -183,9 +183,10 @@ def cmd_models(args, config) -> int:
             where = f"{info.path}\t{info.size_bytes / 1e6:.1f} MB" if info.path else "not on this machine\t-"
             converted = f"ctranslate2: {', '.join(info.conversions)}" if info.conversions else "not converted"
             print(f"{role}\t{ref}\t{where}\t{converted}")
+        elif args.action == "pull":
+            print(f"{role}: {ref} -> {pull(ref, config.runtime, role, getattr(config, role).revision)}")
         else:
-            action = pull if args.action == "pull" else convert_model
-            print(f"{role}: {ref} -> {action(ref, config.runtime, role)}")
+            print(f"{role}: {ref} -> {convert_model(ref, config.runtime, role)}")
     return 0
 
 

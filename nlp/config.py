@@ -51,6 +51,7 @@ class ExtractiveConfig:
 class SummarizerConfig:
     method: str = "auto"
     model: str = "csebuetnlp/mT5_multilingual_XLSum"
+    revision: str = ""  # hub commit, tag or branch `nlp models pull` fetches ("" = main, recorded)
     backend: str = "auto"
     prefix: str = ""
     max_input_tokens: int = 512
@@ -66,6 +67,7 @@ class SummarizerConfig:
 class TranslatorConfig:
     enabled: bool = True
     model: str = "Helsinki-NLP/opus-mt-zh-en"
+    revision: str = ""
     backend: str = "auto"
     source_lang: str = "zh"  # for models with language codes (mBART-50, M2M100, NLLB): ISO or the model's code
     target_lang: str = "en"

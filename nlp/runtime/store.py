@@ -58,9 +58,10 @@ def find_local(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path | 
     return stored if is_model_folder(stored) else _hf_cached(ref)
 
 
-def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
-    """Download `ref` from the hub into <models_dir>/<ref>, with a progress bar (offline, a copy
-    already on this machine is kept as it is)."""
+def pull(ref: str, runtime: RuntimeConfig, role: str = "model", revision: str = "") -> Path:
+    """Download `ref` at `revision` (a commit, tag or branch; "" = main) from the hub into
+    <models_dir>/<ref>, with a progress bar, and record the commit it resolved to in
+    REVISION_FILE (offline, a copy already on this machine is kept as it is)."""
     if _looks_like_path(ref):
         return resolve(ref, runtime, role)
     reason = _why_offline()
@@ -74,11 +75,15 @@ def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
 
     target = models_dir(runtime) / ref
     try:
-        files = HfApi().list_repo_files(ref)
-        snapshot_download(ref, local_dir=target, allow_patterns=wanted_files(files))
+        info = HfApi().model_info(ref, revision=revision or None)
+        files = [sibling.rfilename for sibling in info.siblings or ()]
+        snapshot_download(ref, revision=info.sha, local_dir=target, allow_patterns=wanted_files(files))
     except Exception as exc:  # any hub client failure becomes one line naming the model
         raise ModelUnavailable(f"{role} model {ref}: download failed ({first_line(exc)}); "
                                f"{_how_to_get(ref, runtime, role)}") from None
+    import json
+
+    (target / REVISION_FILE).write_text(json.dumps({"ref": ref, "revision": info.sha}) + "\n", encoding="utf-8")
     return target
 
 
