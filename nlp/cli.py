@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 some input failed, 2 usage, configuration or model erro
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    configure_logging(args.verbose - args.quiet)
     try:
         config = load_config(args.config, parse_overrides(args.set))
         return args.handler(args, config)
@@ -40,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", metavar="FILE", help="YAML file merged over configs/default.yaml")
     common.add_argument("--set", metavar="KEY.PATH=VALUE", action="append", default=[],
                         help="override one config value, e.g. --set translator.enabled=false (repeatable)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log lines (debug)")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="warnings and errors only")
     parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(metavar="COMMAND")
@@ -78,6 +82,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
+
+
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and callers may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _):
+        pass
+
+
+def configure_logging(verbosity: int) -> None:
+    """The package's log lines, bare, on stderr: INFO by default, DEBUG with -v, WARNING with -q."""
+    logger = logging.getLogger("nlp")
+    for handler in [h for h in logger.handlers if isinstance(h, _CurrentStderr)]:
+        logger.removeHandler(handler)
+    handler = _CurrentStderr()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO)
+    logger.propagate = False
 
 
 def _version() -> str:

@@ -6,6 +6,7 @@ post is the pipeline's business.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
 STATUSES = tuple(Status)
+log = logging.getLogger(__name__)
 
 
 def find_posts(paths: Iterable[str], glob: str | None = None) -> list[Path]:
@@ -47,24 +49,25 @@ def _hidden(relative: Path) -> bool:
 
 
 def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
-                 out=sys.stdout, err=sys.stderr) -> Counter:
-    """Enrich `paths`, printing progress and a final summary line; returns counts per status."""
+                 out=sys.stdout) -> Counter:
+    """Enrich `paths`, logging one line per post (a progress bar on a terminal) and printing the
+    diffs of a dry run and a final summary line to `out`; returns counts per status."""
     counts: Counter = Counter()
     results = []
     start = time.perf_counter()
     if not dry_run:
-        _remove_leftovers(paths, err)
-    bar = _progress(len(paths), err)
+        _remove_leftovers(paths)
+    bar = _progress(len(paths))
     executor = ThreadPoolExecutor(max_workers=max(jobs, 1))
     try:
         inspect = lambda batch: executor.map(pipeline.inspect, batch)  # noqa: E731
         for result in pipeline.enrich_files(paths, dry_run=dry_run, force=force, inspect=inspect):
             counts[result.status] += 1
             results.append(result)
-            _show(result, bar, dry_run, out, err)
+            _show(result, bar, dry_run, out)
     except KeyboardInterrupt:
-        print(f"interrupted after {len(results)} of {len(paths)} files; "
-              "files are written atomically, run again to finish", file=err)
+        log.warning("interrupted after %d of %d files; files are written atomically, run again to finish",
+                    len(results), len(paths))
         raise
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -76,31 +79,32 @@ def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1
     return counts
 
 
-def _remove_leftovers(paths: list[Path], err) -> None:
+def _remove_leftovers(paths: list[Path]) -> None:
     """Temporary files that a killed earlier run (SIGKILL, power cut) left beside the posts."""
     for folder in sorted({Path(os.path.realpath(path)).parent for path in paths}):
         for tmp in remove_leftovers(folder):
-            print(f"removed {tmp}: left by an interrupted run", file=err)
+            log.warning("removed %s: left by an interrupted run", tmp)
 
 
-def _progress(total: int, err):
-    if not err.isatty():
+def _progress(total: int):
+    if not sys.stderr.isatty() or not log.isEnabledFor(logging.INFO):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="post", file=err, dynamic_ncols=True)
+    return tqdm(total=total, unit="post", file=sys.stderr, dynamic_ncols=True)
 
 
-def _show(result, bar, dry_run, out, err) -> None:
+def _show(result, bar, dry_run, out) -> None:
     if dry_run and result.diff:
         print(result.diff, end="", file=out)
     line = f"{result.status}: {result.path}" + (f": {result.message}" if result.message else "")
+    noteworthy = result.status in (Status.FAILED, Status.SKIPPED, Status.STALE)
     if bar is not None:
         bar.update(1)
-        if result.status in (Status.FAILED, Status.SKIPPED, Status.STALE):
-            bar.write(line, file=err)
+        if noteworthy:
+            bar.write(line, file=sys.stderr)
     else:
-        print(line, file=err, flush=True)
+        log.log(logging.WARNING if result.status == Status.FAILED else logging.INFO, "%s", line)
 
 
 def _write_report(path, results, counts, seconds) -> None:

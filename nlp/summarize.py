@@ -11,7 +11,6 @@ import functools
 import logging
 import math
 import re
-import sys
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -68,7 +67,7 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise
-        print(f"warning: {exc}; summarising extractively (TextRank)", file=sys.stderr)
+        logging.getLogger(__name__).warning("warning: %s; summarising extractively (TextRank)", exc)
         note = f"abstractive model {config.model} unavailable; used extractive"
         return AnnotatedSummarizer(ExtractiveSummarizer(config.extractive), note)
     if not config.prefix:  # T5-style folders say which prefix they were trained with
