@@ -138,10 +138,11 @@ class Pipeline:
         start = time.perf_counter()
         english = iter(self.translator.translate(texts))
         share = round((time.perf_counter() - start) / max(len(articles), 1), 4)
+        abstracts_en = [next(english) for _ in summaries]
+        titles_en = [next(english) if a.title else None for a in articles]
         results = []
-        for summary, article, timing in zip(summaries, articles, timings):
-            en = next(english) if summary.text.strip() else None
-            title_en = next(english) if article.title else None
+        for summary, en, title_en, timing in zip(summaries, abstracts_en, titles_en, timings):
+            en = en if summary.text.strip() else None
             notes = [f"the {what} translation came out empty; {key} left out"
                      for what, key, value in (("abstract", "abstract_en", en), ("title", "title_en", title_en))
                      if value is not None and not value.strip()]

@@ -185,3 +185,15 @@ def test_meta_records_the_fingerprint_and_backend_but_no_timings(tiny_marian, se
     assert meta["backend"] == "transformers float32"
     assert "_timings" not in meta and "timings" not in meta
     assert set(result.timings) >= {"summarize", "translate", "write"}
+
+
+def test_each_abstract_and_title_gets_its_own_translation(tiny_marian, tmp_path):
+    pipe = Pipeline.from_config(overrides={"summarizer.method": "extractive", "translator.model": str(tiny_marian)})
+    posts = [Path(shutil.copy(SEED, tmp_path / "a.md"))]
+    posts.append(tmp_path / "b.md")
+    posts[1].write_text("---\ntitle: 国务院发布新的营商环境政策\n---\n<p>国务院常务会议审议通过了优化营商环境的新政策。"
+                        "各地要认真贯彻落实，持续激发市场活力。</p>\n", encoding="utf-8")
+    abstracts = pipe.process_articles([pipe.inspect(p).article for p in posts])
+    for post, abstract in zip(posts, abstracts):
+        title = read_post(post).data["title"]
+        assert (abstract.en, abstract.title_en) == tuple(pipe.translator.translate([abstract.zh, title]))
