@@ -5,9 +5,10 @@ token count, restoring the order, refusing over-long inputs and filling in the m
 generation defaults happen here, once, so both backends behave the same.
 
 Generation defaults, for any seq2seq folder: generation_config.json, else the generation keys of
-config.json, else DEFAULT_NUM_BEAMS and no length setting. Whatever they say, the output of a
-batch is bounded relative to its longest input (OUTPUT_TOKENS_PER_INPUT_TOKEN x input +
-OUTPUT_TOKENS_MARGIN) and by the model's window, so a looping sentence stops early.
+config.json, else DEFAULT_NUM_BEAMS and no length setting. Whatever they say, each output is
+bounded relative to its input (OUTPUT_TOKENS_PER_INPUT_TOKEN x input tokens rounded up to 8, +
+OUTPUT_TOKENS_MARGIN) and by the model's window, so a looping sentence stops early; inputs with
+the same bound share batches, so an output never depends on what else was in its batch.
 """
 from __future__ import annotations
 
