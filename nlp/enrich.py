@@ -49,9 +49,10 @@ def _hidden(relative: Path) -> bool:
 
 
 def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
-                 out=sys.stdout) -> Counter:
+                 out=None) -> Counter:
     """Enrich `paths`, logging one line per post (a progress bar on a terminal) and printing the
-    diffs of a dry run and a final summary line to `out`; returns counts per status."""
+    diffs of a dry run and a final summary line to `out` (default: stdout); returns counts per status."""
+    out = out or sys.stdout
     counts: Counter = Counter()
     results = []
     start = time.perf_counter()
