@@ -197,3 +197,15 @@ def test_each_abstract_and_title_gets_its_own_translation(tiny_marian, tmp_path)
     for post, abstract in zip(posts, abstracts):
         title = read_post(post).data["title"]
         assert (abstract.en, abstract.title_en) == tuple(pipe.translator.translate([abstract.zh, title]))
+
+
+def test_the_demo_download_never_holds_an_empty_abstract(silent_mt5):
+    from nlp.demo import DemoApp
+
+    pipe = Pipeline.from_config(overrides={"summarizer.model": str(silent_mt5), "summarizer.method": "abstractive",
+                                           "translator.enabled": False})
+    app = DemoApp(pipe, None)
+    outputs = app.generate(read_post(SEED).text, None)
+    zh, download = outputs[1], outputs[-1]
+    assert zh.strip() and read_post(Path(download)).data["abstract_zh"] == zh
+    assert any("unusable (empty)" in check for check in read_post(Path(download)).data["abstract_meta"]["checks"])
