@@ -2,7 +2,11 @@
 
 Each family is a tiny random-weight model built from the real folder's layout: model class,
 the config and generation-config keys that matter (or their absence), tokenizer class and
-special-token ids. Where each layout comes from:
+special-token ids. No hub is reachable here, so the layouts are reconstructed from the model
+cards and config files named below (the keys that decide loading and decoding, not byte copies);
+the t5-small task_specific_params and the mBART-50 usage (tokenizer.src_lang, then generate with
+forced_bos_token_id = the target code's id) were confirmed in public code found with the search
+tool. Where each layout comes from:
 
 - opus-mt-zh-en: https://huggingface.co/Helsinki-NLP/opus-mt-zh-en (config.json: MarianMTModel,
   pad/decoder start 65000, eos 0, num_beams 6, max_length 512, bad_words_ids [[65000]])
