@@ -105,7 +105,6 @@ def configure_logging(verbosity: int) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO)
-    logger.propagate = False
 
 
 def _version() -> str:

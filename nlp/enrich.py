@@ -119,7 +119,7 @@ DATASET_COLUMNS = ("title_en", "abstract_zh", "abstract_en", "checks")
 
 
 def enrich_dataset(pipeline, source: str, output: str, text_column="content", title_column="title",
-                   batch_size=32, err=sys.stderr) -> int:
+                   batch_size=32) -> int:
     """Stream rows from `source`, add the abstract columns, write `output`; returns the row count.
 
     Rows stream through `datasets` batched map, so a large corpus never sits in memory.
@@ -132,7 +132,7 @@ def enrich_dataset(pipeline, source: str, output: str, text_column="content", ti
         return _abstract_columns(pipeline, batch[text_column], titles)
 
     enriched = rows.map(add_abstracts, batched=True, batch_size=batch_size)
-    return write_rows(enriched, Path(output), err)
+    return write_rows(enriched, Path(output))
 
 
 def _load_rows(source: str, text_column: str):

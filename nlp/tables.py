@@ -3,11 +3,13 @@ and are written back to a temporary file that is renamed into place when complet
 from __future__ import annotations
 
 import json
-import sys
+import logging
 from pathlib import Path
 
 from .errors import ConfigError, NlpError
 from .files import atomic_output
+
+log = logging.getLogger(__name__)
 
 FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
 
@@ -43,7 +45,7 @@ def open_rows(data: str, split: str | None = None):
 
 
 
-def write_rows(rows, output: Path, err=sys.stderr) -> int:
+def write_rows(rows, output: Path) -> int:
     """Write to a temporary file beside `output` and rename it into place at the end."""
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
@@ -55,7 +57,7 @@ def write_rows(rows, output: Path, err=sys.stderr) -> int:
             writer.write(row)
             count += 1
             if count % 100 == 0:
-                print(f"{count} rows", file=err, flush=True)
+                log.info("%d rows", count)
         writer.close()
     return count
 
