@@ -131,9 +131,9 @@ def time_rerun(pipeline: Pipeline, posts_dir: Path, count: int, models: dict) ->
         paths = find_posts([str(folder)])
         first = Pipeline(pipeline.config, ExtractiveSummarizer(pipeline.config.summarizer.extractive),
                          pipeline.translator, pipeline.glossary)
-        first_statuses = Counter(result.status for result in first.enrich_files(paths))
+        first_statuses = Counter(str(result.status) for result in first.enrich_files(paths))
         start = time.perf_counter()
-        statuses = Counter(result.status for result in pipeline.enrich_files(paths))
+        statuses = Counter(str(result.status) for result in pipeline.enrich_files(paths))
         seconds = time.perf_counter() - start
         cli = time_cli_enrich(folder, models)
     finally:

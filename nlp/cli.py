@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 some input failed, 2 usage, configuration or model erro
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    configure_logging(args.verbose - args.quiet)
     try:
         config = load_config(args.config, parse_overrides(args.set))
         return args.handler(args, config)
@@ -61,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", metavar="FILE", help="YAML file merged over configs/default.yaml")
     common.add_argument("--set", metavar="KEY.PATH=VALUE", action="append", default=[],
                         help="override one config value, e.g. --set translator.enabled=false (repeatable)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log lines (debug)")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="warnings and errors only")
     parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name, handler, help_text):
@@ -103,6 +108,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=at_least_one, default=None)
     p.add_argument("--report", metavar="FILE.json")
     return parser
+
+
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and callers may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _):
+        pass
+
+
+def configure_logging(verbosity: int) -> None:
+    """The package's log lines, bare, on stderr: INFO by default, DEBUG with -v, WARNING with -q."""
+    logger = logging.getLogger("nlp")
+    for handler in [h for h in logger.handlers if isinstance(h, _CurrentStderr)]:
+        logger.removeHandler(handler)
+    handler = _CurrentStderr()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def read_input(name: str, limits) -> str:
@@ -158,17 +192,16 @@ def cmd_summarize(args, config) -> int:
 
 def cmd_translate(args, config) -> int:
     from .glossary import Glossary
-    from .text import split_sentences
-    from .translate import make_translator
+    from .translate import make_translator, translation_sentences
 
     text, cuts = cut_text(read_input(args.file, config.limits), config.limits)
     for note in cuts:
         print(f"note: {note}", file=sys.stderr)
-    sentences = split_sentences(text)
+    sentences = translation_sentences(text)
     if not sentences:
         raise NlpError(f"{args.file}: no text to translate")
     glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
-    translator = make_translator(config.translator, config.runtime, glossary)
+    translator = make_translator(config.translator, config.runtime, glossary, config.glossary.inject)
     for translation in translator.translate_with_report(sentences):
         print(translation.text)
         for term in translation.missing_terms:
@@ -179,6 +212,7 @@ def cmd_translate(args, config) -> int:
 def cmd_enrich(args, config) -> int:
     from .enrich import REPORT_KEYS, enrich_paths, find_posts
     from .pipeline import Pipeline
+    from .status import Status
 
     paths = find_posts(args.paths, args.glob)
     if not paths:
@@ -188,7 +222,7 @@ def cmd_enrich(args, config) -> int:
     pipeline = Pipeline.build(config)
     counts = enrich_paths(pipeline, paths, dry_run=args.dry_run, force=args.force,
                           jobs=args.jobs, report=args.report)
-    return 1 if counts["failed"] else 0
+    return 1 if counts[Status.FAILED] else 0
 
 
 def cmd_enrich_dataset(args, config) -> int:
@@ -217,9 +251,10 @@ def cmd_models(args, config) -> int:
             if info.path and is_ctranslate2_folder(info.path):
                 converted = "a CTranslate2 model"
             print(f"{role}\t{ref}\t{where}\t{converted}\t{model_licence(ref, info.path)}")
+        elif args.action == "pull":
+            print(f"{role}: {ref} -> {pull(ref, config.runtime, role, getattr(config, role).revision)}")
         else:
-            action = pull if args.action == "pull" else convert_model
-            print(f"{role}: {ref} -> {action(ref, config.runtime, role)}")
+            print(f"{role}: {ref} -> {convert_model(ref, config.runtime, role)}")
     return 0
 
 

@@ -29,6 +29,7 @@ class FrontMatterKeys:
     abstract_zh: str = "abstract_zh"
     abstract_en: str = "abstract_en"
     meta: str = "abstract_meta"
+    opt_out: str = "auto_abstract"  # a post with this key set to false is skipped ("" = no opt-out)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class ChatConfig:
 class SummarizerConfig:
     method: str = "auto"
     model: str = "csebuetnlp/mT5_multilingual_XLSum"
+    revision: str = ""  # hub commit, tag or branch `nlp models pull` fetches ("" = main, recorded)
     backend: str = "auto"
     kind: str = "auto"  # auto (from the model's architectures) | seq2seq | causal
     prefix: str = ""
@@ -78,7 +80,10 @@ class SummarizerConfig:
 class TranslatorConfig:
     enabled: bool = True
     model: str = "Helsinki-NLP/opus-mt-zh-en"
+    revision: str = ""
     backend: str = "auto"
+    source_lang: str = "zh"  # for models with language codes (mBART-50, M2M100, NLLB): ISO or the model's code
+    target_lang: str = "en"
     num_beams: int = 0  # 0: the model's own generation config
     max_input_tokens: int = 256
     max_batch_tokens: int = 2048
@@ -88,6 +93,7 @@ class TranslatorConfig:
 class GlossaryConfig:
     files: tuple[str, ...] = field(default=(), metadata=PATH)
     enforce: bool = True
+    inject: bool = False  # splice English terms into the Chinese before translating (unmeasured; opt-in)
 
 
 @dataclass(frozen=True)

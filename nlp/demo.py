@@ -29,9 +29,10 @@ from .evidence import evidence_html
 from .origin import OriginGuard, allowed_origins
 from .pipeline import post_version
 from .posts import Post, parse_post, read_post, with_managed_keys, write_post
+from .status import PostState
 
 MAX_PASTED_CHARS = 200_000
-POST_STATES = ("no abstract", "generated", "reviewed", "stale", "skipped", "failed")
+POST_STATES = tuple(PostState)
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "posts"
 MODELS = "models"  # concurrency id shared by every event that runs a model: one at a time
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ class DemoApp:
         if chinese_ratio(article.text) < self.pipe.config.limits.min_chinese_ratio:
             raise NlpError("No Chinese article text left after cleaning: nothing to summarise.")
         timings = [{"clean": time.perf_counter() - start}]
-        abstract = self.pipe.process_articles([article], timings)[0]
+        abstract = usable(self.pipe.process_articles([article], timings)[0])
         seconds = time.perf_counter() - start
         return (article.text, abstract.zh, abstract.en or "", abstract.title_en or "",
                 checks_view(abstract.meta["checks"]), run_summary(abstract.meta, timings[0], seconds),
@@ -230,7 +231,7 @@ class DemoApp:
         """A fresh abstract for post `name` at `version`, returned (not shown, not written) with both,
         so `apply_regenerated` can drop it if the reviewer has moved on meanwhile."""
         view = self._view(name)
-        abstract = self.pipe.process_articles([view.article])[0]
+        abstract = usable(self.pipe.process_articles([view.article])[0])
         return {"name": name, "version": version, "title_en": abstract.title_en or "", "zh": abstract.zh,
                 "en": abstract.en or "", "meta": abstract.meta}
 
@@ -396,6 +397,13 @@ def _batch_line(done: int, total: int, seconds: float, current: str | None, coun
     else:
         line += " · done · 完成: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
     return line + "".join(f"\n\n⚠ {failure}" for failure in failures[-3:])
+
+
+def usable(abstract):
+    """The abstract, or an error when not even the extractive fallback found a sentence."""
+    if not abstract.zh.strip():
+        raise NlpError("No abstract could be made: " + "; ".join(abstract.meta["checks"]))
+    return abstract
 
 
 def _text(value) -> str:

@@ -6,6 +6,7 @@ post is the pipeline's business.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -16,11 +17,13 @@ from typing import Iterable
 
 from .errors import ConfigError
 from .files import remove_leftovers, write_new_file
+from .status import Status
 from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
-STATUSES = ("updated", "unchanged", "skipped", "failed")
+STATUSES = tuple(Status)
 REPORT_KEYS = ("summary", "files")  # an existing --report file must hold these to be replaced
+log = logging.getLogger(__name__)
 
 
 def find_posts(paths: Iterable[str], glob: str | None = None) -> list[Path]:
@@ -72,25 +75,26 @@ def _walk(folder: Path, patterns: list[str]) -> Iterable[Path]:
 
 
 def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1, report=None,
-                 out=None, err=None) -> Counter:
-    """Enrich `paths`, printing progress and a final summary line; returns counts per status."""
-    out, err = out or sys.stdout, err or sys.stderr  # looked up per call: tests and callers swap them
+                 out=None) -> Counter:
+    """Enrich `paths`, logging one line per post (a progress bar on a terminal) and printing the
+    diffs of a dry run and a final summary line to `out` (default: stdout); returns counts per status."""
+    out = out or sys.stdout  # looked up per call: tests and callers swap it
     counts: Counter = Counter()
     results = []
     start = time.perf_counter()
     if not dry_run:
-        _remove_leftovers(paths, err)
-    bar = _progress(len(paths), err)
+        _remove_leftovers(paths)
+    bar = _progress(len(paths))
     executor = ThreadPoolExecutor(max_workers=max(jobs, 1))
     try:
         inspect = lambda batch: executor.map(pipeline.inspect, batch)  # noqa: E731
         for result in pipeline.enrich_files(paths, dry_run=dry_run, force=force, inspect=inspect):
             counts[result.status] += 1
             results.append(result)
-            _show(result, bar, dry_run, out, err)
+            _show(result, bar, dry_run, out)
     except KeyboardInterrupt:
-        print(f"interrupted after {len(results)} of {len(paths)} files; "
-              "files are written atomically, run again to finish", file=err)
+        log.warning("interrupted after %d of %d files; files are written atomically, run again to finish",
+                    len(results), len(paths))
         raise
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -102,31 +106,32 @@ def enrich_paths(pipeline, paths: list[Path], dry_run=False, force=False, jobs=1
     return counts
 
 
-def _remove_leftovers(paths: list[Path], err) -> None:
+def _remove_leftovers(paths: list[Path]) -> None:
     """Temporary post files that a killed earlier run (SIGKILL, power cut) left beside the posts."""
     for folder in sorted({Path(os.path.realpath(path)).parent for path in paths}):
         for tmp in remove_leftovers(folder, "post"):
-            print(f"removed {tmp}: left by an interrupted run", file=err)
+            log.warning("removed %s: left by an interrupted run", tmp)
 
 
-def _progress(total: int, err):
-    if not err.isatty():
+def _progress(total: int):
+    if not sys.stderr.isatty() or not log.isEnabledFor(logging.INFO):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="post", file=err, dynamic_ncols=True)
+    return tqdm(total=total, unit="post", file=sys.stderr, dynamic_ncols=True)
 
 
-def _show(result, bar, dry_run, out, err) -> None:
+def _show(result, bar, dry_run, out) -> None:
     if dry_run and result.diff:
         print(result.diff, end="", file=out)
     line = f"{result.status}: {result.path}" + (f": {result.message}" if result.message else "")
+    noteworthy = result.status in (Status.FAILED, Status.SKIPPED, Status.STALE)
     if bar is not None:
         bar.update(1)
-        if result.status in ("failed", "skipped"):
-            bar.write(line, file=err)
+        if noteworthy:
+            bar.write(line, file=sys.stderr)
     else:
-        print(line, file=err, flush=True)
+        log.log(logging.WARNING if result.status == Status.FAILED else logging.INFO, "%s", line)
 
 
 def _write_report(path, results, counts, seconds) -> None:
@@ -140,7 +145,7 @@ DATASET_COLUMNS = ("title_en", "abstract_zh", "abstract_en", "checks")
 
 
 def enrich_dataset(pipeline, source: str, output: str, text_column="content", title_column="title",
-                   batch_size=32, err=sys.stderr) -> int:
+                   batch_size=32) -> int:
     """Stream rows from `source`, add the abstract columns, write `output`; returns the row count.
 
     Rows stream through `datasets` batched map, so a large corpus never sits in memory.
@@ -153,7 +158,7 @@ def enrich_dataset(pipeline, source: str, output: str, text_column="content", ti
         return _abstract_columns(pipeline, batch[text_column], titles)
 
     enriched = rows.map(add_abstracts, batched=True, batch_size=batch_size)
-    return write_rows(enriched, Path(output), err)
+    return write_rows(enriched, Path(output))
 
 
 def _load_rows(source: str, text_column: str):

@@ -10,7 +10,7 @@ row's text).
 from __future__ import annotations
 
 import itertools
-import sys
+import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +25,8 @@ from .metrics import lead, rouge, rouge_units, sentence_translation_scores, tran
 from .pipeline import POSTS_PER_BATCH, Pipeline
 from .extractive import ExtractiveSummarizer
 from .tables import open_rows
+
+log = logging.getLogger(__name__)
 
 REFERENCE_COLUMNS = ("summary_zh", "summary_en", "translation_en")
 REPORT_KEYS = ("summaries", "per_row")  # an existing --report file must hold these to be replaced
@@ -116,7 +118,7 @@ def _cell(value) -> str | None:
 
 # -- running ------------------------------------------------------------------------------
 
-def run_systems(pipeline: Pipeline, rows: list[EvalRow], err=sys.stderr) -> list[RowOutput]:
+def run_systems(pipeline: Pipeline, rows: list[EvalRow]) -> list[RowOutput]:
     """Abstracts for rows with a summary reference, translations for rows with translation_en.
 
     Rows go through the pipeline in batches of POSTS_PER_BATCH, as `enrich` sends posts, so the
@@ -132,12 +134,12 @@ def run_systems(pipeline: Pipeline, rows: list[EvalRow], err=sys.stderr) -> list
         seconds = (time.perf_counter() - start) / len(batch)
         for i, article, abstract in zip(batch, articles, abstracts):
             if isinstance(abstract, Exception):  # reported and left unscored; the other rows go on
-                print(f"row {i}: failed: {type(abstract).__name__}: {abstract}", file=err, flush=True)
+                log.warning("row %d: failed: %s: %s", i, type(abstract).__name__, abstract)
                 continue
             outputs[i] = replace(outputs[i], source=article.text, abstract_zh=abstract.zh, abstract_en=abstract.en,
                                  summarizer=abstract.meta.get("summarizer"), seconds=seconds,
                                  lead3=lead(article.text), extractive=extractive.summarize(article).text)
-        print(f"abstracts: {batch[-1] + 1}/{len(rows)} rows", file=err, flush=True)
+        log.info("abstracts: %d/%d rows", batch[-1] + 1, len(rows))
     if pipeline.translator is None:
         return outputs
     wanted = [i for i, row in enumerate(rows) if row.translation_en]
@@ -147,7 +149,7 @@ def run_systems(pipeline: Pipeline, rows: list[EvalRow], err=sys.stderr) -> list
         seconds = (time.perf_counter() - start) / len(batch)
         for i, en in zip(batch, english):
             outputs[i] = replace(outputs[i], translation_en=en, translation_seconds=seconds)
-        print(f"translations: {batch[-1] + 1}/{len(rows)} rows", file=err, flush=True)
+        log.info("translations: %d/%d rows", batch[-1] + 1, len(rows))
     return outputs
 
 
@@ -262,11 +264,11 @@ def _mean(values) -> float | None:
 # -- the whole run, and its table ---------------------------------------------------------
 
 def evaluate_dataset(config: Config, data: str, split: str | None = None, limit: int | None = None,
-                     err=sys.stderr, subset: str | None = None, columns: dict[str, str] | None = None) -> dict:
+                     subset: str | None = None, columns: dict[str, str] | None = None) -> dict:
     """Load the rows (before any model, so bad data fails fast), run the pipeline, score it."""
     rows = load_rows(data, split, limit, subset, columns)
     pipeline = Pipeline.build(config)
-    outputs = run_systems(pipeline, rows, err)
+    outputs = run_systems(pipeline, rows)
     summarizers = sorted({o.summarizer for o in outputs if o.summarizer})
     return {"data": str(data), "split": split if Path(data).is_dir() else None, "rows": len(rows),
             "summarizer": ", ".join(summarizers) or None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
@@ -18,10 +18,14 @@ from .article import Article
 from .checks import run_checks
 from .clean import chinese_ratio, clean_article
 from .config import Config, load_config
+from .degenerate import degenerate
 from .errors import PostError
+from .fingerprint import backend_description, settings_fingerprint
 from .glossary import Glossary
 from .limits import check_file_size, for_models
 from .posts import Post, read_post, with_managed_keys, write_post
+from .status import PostState, Status
+from .extractive import ExtractiveSummarizer
 from .summarize import make_summarizer
 from .translate import make_translator
 
@@ -33,13 +37,14 @@ class Abstract:
     zh: str
     en: str | None
     title_en: str | None
-    meta: dict
+    meta: dict  # what goes into abstract_meta
+    timings: dict = field(default_factory=dict, compare=False)  # seconds per step; never persisted
 
 
 @dataclass
 class EnrichResult:
     path: Path
-    status: str  # updated | unchanged | skipped | failed
+    status: Status
     message: str = ""
     diff: str = ""
     timings: dict = field(default_factory=dict)
@@ -55,7 +60,7 @@ class PostView:
     """A post as the reviewer sees it: parsed, cleaned, and where its abstract stands."""
 
     path: Path
-    state: str  # no abstract | generated | reviewed | stale | skipped | failed
+    state: PostState
     message: str = ""
     post: Post | None = None
     article: Article | None = None
@@ -65,6 +70,9 @@ class PostView:
 class Pipeline:
     def __init__(self, config: Config, summarizer, translator, glossary: Glossary):
         self.config, self.summarizer, self.translator, self.glossary = config, summarizer, translator, glossary
+        self.extractive = ExtractiveSummarizer(config.summarizer.extractive)  # when a model's output is unusable
+        self.settings_sha256 = settings_fingerprint(config, summarizer, translator, glossary)
+        self.backend = backend_description(summarizer, translator)
 
     @classmethod
     def from_config(cls, path=None, overrides: Mapping | None = None) -> "Pipeline":
@@ -74,7 +82,8 @@ class Pipeline:
     def build(cls, config: Config) -> "Pipeline":
         """Load models once; a missing translator raises ModelUnavailable here, before any file."""
         glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
-        translator = make_translator(config.translator, config.runtime, glossary) if config.translator.enabled else None
+        translator = (make_translator(config.translator, config.runtime, glossary, config.glossary.inject)
+                      if config.translator.enabled else None)
         return cls(config, make_summarizer(config.summarizer, config.runtime), translator, glossary)
 
     # -- text -------------------------------------------------------------------------------
@@ -87,43 +96,66 @@ class Pipeline:
         return self.process_articles([self.clean(text, title)])[0]
 
     def process_articles(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract]:
-        """Summarise each article, then translate all abstracts and titles in shared batches."""
+        """Summarise each article, then translate all abstracts and titles in shared batches.
+
+        `timings` (one dict per article) gets the seconds per step, as each Abstract.timings does."""
         timings = timings if timings is not None else [{} for _ in articles]
         limited = [for_models(a, self.config.limits, self.clean) for a in articles]  # bounded model input
         summaries = []
         for (article, _), timing in zip(limited, timings):
             start = time.perf_counter()
-            summaries.append(self.summarizer.summarize(article))
+            summaries.append(self._summarize(article))
             timing["summarize"] = round(time.perf_counter() - start, 4)
         english = self._translate(summaries, [a for a, _ in limited], timings)
-        return [self._abstract(article, notes, summary, en, title_en)
-                for article, (_, notes), summary, (en, title_en) in zip(articles, limited, summaries, english)]
+        return [self._abstract(full, notes, summary, translated, timing)
+                for full, (_, notes), summary, translated, timing in zip(articles, limited, summaries, english, timings)]
 
-    def _translate(self, summaries, articles, timings) -> list[tuple[str | None, str | None]]:
+    def _summarize(self, article: Article):
+        """The summariser's abstract, or the extractive one when the model's is empty or degenerate."""
+        summary = self.summarizer.summarize(article)
+        problem = degenerate(summary.text)
+        if problem is None or summary.method == "extractive":
+            return summary
+        fallback = self.extractive.summarize(article)
+        note = f"the model's summary was unusable ({problem}); used extractive"
+        return replace(fallback, notes=(*summary.notes, note, *fallback.notes))
+
+    def _translate(self, summaries, articles, timings) -> list[tuple[str | None, str | None, list[str]]]:
+        """(abstract_en, title_en, notes) per article; an empty translation is left out, with a note."""
         if self.translator is None:
-            return [(None, None)] * len(summaries)
+            return [(None, None, [])] * len(summaries)
         texts = [s.text for s in summaries] + [a.title for a in articles if a.title]
         start = time.perf_counter()
         english = iter(self.translator.translate(texts))
         share = round((time.perf_counter() - start) / max(len(articles), 1), 4)
         abstracts_en = [next(english) for _ in summaries]
         titles_en = [next(english) if a.title else None for a in articles]
-        for timing in timings:
+        results = []
+        for summary, en, title_en, timing in zip(summaries, abstracts_en, titles_en, timings):
+            en = en if summary.text.strip() else None
+            notes = [f"the {what} translation came out empty; {key} left out"
+                     for what, key, value in (("abstract", "abstract_en", en), ("title", "title_en", title_en))
+                     if value is not None and not value.strip()]
+            results.append((en or None, title_en or None, notes))
             timing["translate"] = share
-        return list(zip(abstracts_en, titles_en))
+        return results
 
-    def _abstract(self, article: Article, notes: list[str], summary, en, title_en) -> Abstract:
-        checks = list(summary.notes) + notes
+    def _abstract(self, article: Article, notes: list[str], summary, translated, timing: dict) -> Abstract:
+        """The abstract of `article` (the full cleaned text: its hash is what the next run compares)."""
+        en, title_en, translation_notes = translated
+        checks = [*summary.notes, *notes, *translation_notes]
         checks += run_checks(article.text, summary.text, en, self.glossary, self.config.limits)
         meta = {
             "source_sha256": source_hash(article),
+            "settings_sha256": self.settings_sha256,
             "summarizer": f"{summary.model or 'textrank'} ({summary.method})",
             "translator": self.translator.model if self.translator else None,
-            "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "backend": self.backend,
+            "generated_at": _now(),
             "reviewed": False,
             "checks": checks,
         }
-        return Abstract(summary.text, en, title_en, meta)
+        return Abstract(summary.text, en, title_en, meta, timing)
 
     # -- posts ------------------------------------------------------------------------------
 
@@ -134,22 +166,30 @@ class Pipeline:
             check_file_size(path, self.config.limits)
             post = read_post(path)
         except PostError as exc:
-            return PostView(path, "failed", str(exc))
+            return PostView(path, PostState.FAILED, str(exc))
+        opt_out = self.config.front_matter.opt_out
+        if opt_out and _is_false(post.data.get(opt_out)):
+            return PostView(path, PostState.SKIPPED, f"{opt_out}: false in its front matter", post)
         try:
             article = self.clean(post.body, _title(post))
         except Exception as exc:  # a cleaner bug on one odd post must not stop the batch
-            return PostView(path, "failed", f"{path}: cannot clean the body: {type(exc).__name__}: {exc}", post)
+            return PostView(path, PostState.FAILED, f"{path}: cannot clean the body: {type(exc).__name__}: {exc}", post)
         if not article.text.strip():
-            return PostView(path, "skipped", "no article text after cleaning", post, article)
+            return PostView(path, PostState.SKIPPED, "no article text after cleaning", post, article)
         if chinese_ratio(article.text) < self.config.limits.min_chinese_ratio:
-            return PostView(path, "skipped", "not Chinese text; nothing to summarise", post, article)
+            return PostView(path, PostState.SKIPPED, "not Chinese text; nothing to summarise", post, article)
         meta = post.data.get(self.config.front_matter.meta)
-        if not isinstance(meta, dict) or not meta.get("source_sha256"):
-            return PostView(path, "no abstract", "", post, article)
-        reviewed = meta.get("reviewed") is True
-        if meta.get("source_sha256") != source_hash(article):
-            return PostView(path, "stale", "source changed since the abstract was generated", post, article, reviewed)
-        return PostView(path, "reviewed" if reviewed else "generated", "", post, article, reviewed)
+        meta = meta if isinstance(meta, dict) else {}
+        reviewed = _is_true(meta.get("reviewed"))
+        if not reviewed and not meta.get("source_sha256"):
+            return PostView(path, PostState.NO_ABSTRACT, "", post, article)
+        changed = [what for what, key, now in (("source", "source_sha256", source_hash(article)),
+                                               ("settings", "settings_sha256", self.settings_sha256))
+                   if meta.get(key) != now]
+        if changed:
+            return PostView(path, PostState.STALE, f"{' and '.join(changed)} changed since the abstract was made",
+                            post, article, reviewed)
+        return PostView(path, PostState.REVIEWED if reviewed else PostState.GENERATED, "", post, article, reviewed)
 
     def enrich_file(self, path, dry_run: bool = False, force: bool = False) -> EnrichResult:
         return next(self.enrich_files([path], dry_run=dry_run, force=force))
@@ -175,12 +215,7 @@ class Pipeline:
     def _process_views(self, views: list[PostView]) -> list[Abstract | Exception]:
         if not views:
             return []
-        timings = [{} for _ in views]
-        abstracts = self.process_each([v.article for v in views], timings)
-        for abstract, timing in zip(abstracts, timings):
-            if isinstance(abstract, Abstract):
-                abstract.meta["_timings"] = timing
-        return abstracts
+        return self.process_each([v.article for v in views])
 
     def process_each(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract | Exception]:
         """process_articles, where an article that fails gives its exception in its place, so
@@ -195,8 +230,11 @@ class Pipeline:
 
     def _write(self, view: PostView, abstract: Abstract | Exception, dry_run: bool) -> EnrichResult:
         if isinstance(abstract, Exception):
-            return EnrichResult(view.path, "failed", f"{view.path}: {type(abstract).__name__}: {abstract}")
-        timings = abstract.meta.pop("_timings", {})
+            return EnrichResult(view.path, Status.FAILED, f"{view.path}: {type(abstract).__name__}: {abstract}")
+        if not abstract.zh.strip():  # no model output and no sentence to extract: never write ""
+            return EnrichResult(view.path, Status.FAILED, f"{view.path}: no abstract could be made: "
+                                f"{'; '.join(abstract.meta['checks'])}", checks=abstract.meta["checks"])
+        timings = dict(abstract.timings)
         try:
             new_text = with_managed_keys(view.post, self.front_matter_values(abstract))
             diff = _front_matter_diff(view, new_text)
@@ -205,9 +243,9 @@ class Pipeline:
                 write_post(view.post, new_text)
             timings["write"] = round(time.perf_counter() - start, 4)
         except PostError as exc:
-            return EnrichResult(view.path, "failed", str(exc), timings=timings)
+            return EnrichResult(view.path, Status.FAILED, str(exc), timings=timings)
         message = "dry run: nothing written" if dry_run else ""
-        return EnrichResult(view.path, "updated", message, diff, timings, abstract.meta["checks"])
+        return EnrichResult(view.path, Status.UPDATED, message, diff, timings, abstract.meta["checks"])
 
     def front_matter_values(self, abstract: Abstract) -> dict:
         """The managed keys, named as configured, in the order they are written."""
@@ -227,18 +265,19 @@ class Pipeline:
         """
         view = self.inspect(path)
         if view.post is None or view.article is None:
-            return EnrichResult(view.path, "failed", view.message)
+            return EnrichResult(view.path, Status.FAILED, view.message)
         if version is not None and post_version(view.post) != version:
-            return EnrichResult(view.path, "failed", f"{view.path}: changed since it was opened "
+            return EnrichResult(view.path, Status.FAILED, f"{view.path}: changed since it was opened "
                                 "(saved from another tab, or by nlp enrich); not saved")
         old = provenance or view.post.data.get(self.config.front_matter.meta)
         old = old if isinstance(old, Mapping) else {}
         meta = {
             "source_sha256": source_hash(view.article),
+            "settings_sha256": self.settings_sha256,  # approved as of these settings
             "summarizer": old.get("summarizer", "reviewer"),
             "translator": old.get("translator"),
-            "generated_at": old.get("generated_at")
-            or datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "backend": old.get("backend", self.backend),
+            "generated_at": old.get("generated_at") or _now(),
             "reviewed": True,
             "checks": run_checks(view.article.text, zh, en or None, self.glossary, self.config.limits),
         }
@@ -251,7 +290,21 @@ def post_version(post: Post) -> str:
 
 
 def source_hash(article: Article) -> str:
+    """Hash of the whole cleaned text (also of a post longer than limits.max_source_chars)."""
     return hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _is_true(value) -> bool:
+    """YAML 1.2 reads `yes`/`on` as text; a reviewer who wrote them meant true."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "y"))
+
+
+def _is_false(value) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "n"))
 
 
 def _title(post: Post) -> str | None:
@@ -260,19 +313,20 @@ def _title(post: Post) -> str | None:
 
 
 def _needs_abstract(view: PostView, force: bool) -> bool:
-    if view.state in ("failed", "skipped"):
+    if view.state in (PostState.FAILED, PostState.SKIPPED):
         return False
     if force:
         return True
-    return view.state == "no abstract" or (view.state == "stale" and not view.reviewed)
+    return view.state == PostState.NO_ABSTRACT or (view.state == PostState.STALE and not view.reviewed)
 
 
 def _result_without_work(view: PostView, force: bool) -> EnrichResult:
-    if view.state in ("failed", "skipped"):
-        return EnrichResult(view.path, view.state, view.message)
-    if view.state == "stale":  # only reviewed posts stay stale without --force
-        return EnrichResult(view.path, "skipped", "reviewed abstract is stale; use --force to regenerate")
-    return EnrichResult(view.path, "unchanged", view.state)
+    if view.state in (PostState.FAILED, PostState.SKIPPED):
+        return EnrichResult(view.path, Status(view.state.value), view.message)
+    if view.state == PostState.STALE:  # only reviewed posts stay stale without --force
+        return EnrichResult(view.path, Status.STALE, f"reviewed abstract kept: {view.message}; "
+                                                     "use --force to regenerate")
+    return EnrichResult(view.path, Status.UNCHANGED, view.state.value)
 
 
 def _front_matter_diff(view: PostView, new_text: str) -> str:

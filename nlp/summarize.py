@@ -8,7 +8,7 @@ of their text in nlp.tidy.
 """
 from __future__ import annotations
 
-import sys
+import logging
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -46,14 +46,17 @@ def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summari
     from .runtime import load_model
 
     try:
-        model = summary_model(load_model(config.model, runtime, backend=config.backend, role="summarizer",
-                                         kind=config.kind), config)
+        loaded = load_model(config.model, runtime, backend=config.backend, role="summarizer", kind=config.kind,
+                            languages=("zh", "zh"))
+        model = summary_model(loaded, config)
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise
-        print(f"warning: {exc}; summarising extractively (TextRank)", file=sys.stderr)
+        logging.getLogger(__name__).warning("warning: %s; summarising extractively (TextRank)", exc)
         note = f"abstractive model {config.model} unavailable; used extractive"
         return AnnotatedSummarizer(ExtractiveSummarizer(config.extractive), note)
+    if not config.prefix:  # T5-style folders say which prefix they were trained with
+        config = replace(config, prefix=loaded.task_params.get("summarization", {}).get("prefix", ""))
     return AbstractiveSummarizer(model, config)
 
 

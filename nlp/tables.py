@@ -3,13 +3,15 @@ and are written back to a temporary file that is renamed into place when complet
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
-import sys
 from pathlib import Path
 
 from .errors import ConfigError, NlpError
 from .files import atomic_output
+
+log = logging.getLogger(__name__)
 
 FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
 _HUB_DATASET_ID = re.compile(r"[\w.-]+/[\w.-]+")
@@ -74,7 +76,7 @@ def _hub_rows(data: str, split: str, subset: str | None):
 
 
 
-def write_rows(rows, output: Path, err=sys.stderr) -> int:
+def write_rows(rows, output: Path) -> int:
     """Write to a temporary file beside `output` and rename it into place at the end."""
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
@@ -86,7 +88,7 @@ def write_rows(rows, output: Path, err=sys.stderr) -> int:
             writer.write(row)
             count += 1
             if count % 100 == 0:
-                print(f"{count} rows", file=err, flush=True)
+                log.info("%d rows", count)
         writer.close()
     return count
 

@@ -210,4 +210,170 @@ def quickmt_layout(marian: Path, folder, compute_type: str = "float32") -> Path:
     if shared.exists():  # quickmt ships one vocabulary per side
         shutil.copyfile(shared, folder / "source_vocabulary.json")
         shared.rename(folder / "target_vocabulary.json")
+
+
+# --- the families users point translator.model / summarizer.model at (tests/test_model_families.py) ----------
+
+TINY = dict(d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
+            encoder_ffn_dim=64, decoder_ffn_dim=64)
+
+
+@lru_cache(maxsize=None)
+def _shared_sentencepiece(pieces: int = 2000) -> bytes:
+    """One SentencePiece model (Chinese and English) for the multilingual families, trained once."""
+    return train_sentencepiece(chinese_corpus() + english_corpus(), pieces)
+
+
+def _bert_vocab(specials: list[str]) -> list[str]:
+    """BERT-Chinese layout: special tokens, every character of the corpus, ASCII word pieces."""
+    chars = sorted({c for line in chinese_corpus() + english_corpus() for c in line if not c.isspace()})
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    return specials + [c for c in chars if c not in specials] + [f"##{c}" for c in letters + list("0123456789")]
+
+
+def _move_generation_keys_into_config(folder: Path, keys: dict) -> None:
+    """As older hub folders are: no generation_config.json, generation keys in config.json."""
+    (folder / "generation_config.json").unlink(missing_ok=True)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config.update(keys)
+    (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
+def _edit_json(path: Path, **changes) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    for key in [k for k, v in changes.items() if v is None]:
+        data.pop(key)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def build_tiny_mt5_xlsum(folder) -> Path:
+    """csebuetnlp/mT5_multilingual_XLSum: no generation_config.json; length_penalty 0.6, max_length 84,
+    no_repeat_ngram_size 2, num_beams 4 in config.json (its model card: generate(max_length=84,
+    no_repeat_ngram_size=2, num_beams=4))."""
+    folder = build_tiny_mt5(folder)
+    _move_generation_keys_into_config(folder, dict(length_penalty=0.6, max_length=84, no_repeat_ngram_size=2,
+                                                   num_beams=4, tokenizer_class="T5Tokenizer"))
+    return folder
+
+
+def build_tiny_t5_summarize(folder, seed=0) -> Path:
+    """t5-small's layout: T5ForConditionalGeneration, T5 SentencePiece tokenizer, and the
+    task_specific_params of https://huggingface.co/t5-small/resolve/main/config.json (prefix
+    "summarize: ", num_beams 4, max_length 200, min_length 30, no_repeat_ngram_size 3)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model_proto = train_sentencepiece(chinese_corpus() + english_corpus(), 2000, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    (folder / "spiece.model").write_bytes(model_proto)
+    tokenizer = transformers.T5Tokenizer.from_pretrained(folder, extra_ids=0, model_max_length=512)
+    summarization = dict(early_stopping=True, length_penalty=2.0, max_length=200, min_length=30,
+                         no_repeat_ngram_size=3, num_beams=4, prefix="summarize: ")
+    config = transformers.T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
+                                   initializer_factor=3.0, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+                                   task_specific_params={"summarization": summarization})
+    torch.manual_seed(seed)
+    return _save(transformers.T5ForConditionalGeneration(config), tokenizer, folder)
+
+
+def _bert_tokenizer(folder: Path, specials: list[str], **tokens):
+    (folder / "vocab.txt").write_text("\n".join(_bert_vocab(specials)) + "\n", encoding="utf-8")
+    return transformers.BertTokenizer.from_pretrained(folder, model_max_length=512, **tokens)
+
+
+def build_tiny_bart_chinese(folder, seed=0) -> Path:
+    """fnlp/bart-base-chinese: BartForConditionalGeneration with a BertTokenizer (tokenizer_class
+    BertTokenizer; [CLS] as bos, [SEP] as eos and decoder start, [PAD] as pad; model card:
+    BertTokenizer + BartForConditionalGeneration)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = _bert_tokenizer(folder, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    ids = tokenizer.convert_tokens_to_ids
+    config = transformers.BartConfig(vocab_size=len(tokenizer), max_position_embeddings=512, init_std=0.5, **TINY,
+                                     bos_token_id=ids("[CLS]"), eos_token_id=ids("[SEP]"), pad_token_id=ids("[PAD]"),
+                                     decoder_start_token_id=ids("[SEP]"), forced_eos_token_id=ids("[SEP]"),
+                                     normalize_before=False, tokenizer_class="BertTokenizer")
+    torch.manual_seed(seed)
+    return _save(transformers.BartForConditionalGeneration(config), tokenizer, folder, num_beams=4, max_length=128)
+
+
+def build_tiny_pegasus_chinese(folder, seed=0) -> Path:
+    """IDEA-CCNL/Randeng-Pegasus-238M-Summary-Chinese: PegasusForConditionalGeneration with a
+    BERT-style character vocabulary (pad 0, eos 1, decoder start 0 as in its config.json). Its own
+    tokenizer class is remote code that AutoTokenizer cannot load offline; this is the folder as
+    users re-save it, with tokenizer_class BertTokenizer and the same special ids."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = _bert_tokenizer(folder, ["[PAD]", "[SEP]", "[UNK]", "[CLS]", "[MASK]"])
+    config = transformers.PegasusConfig(vocab_size=len(tokenizer), max_position_embeddings=512, init_std=0.5, **TINY,
+                                        pad_token_id=0, eos_token_id=1, decoder_start_token_id=0, forced_eos_token_id=1,
+                                        scale_embedding=True, normalize_before=True, tokenizer_class="BertTokenizer")
+    torch.manual_seed(seed)
+    return _save(transformers.PegasusForConditionalGeneration(config), tokenizer, folder, num_beams=4, max_length=128)
+
+
+def build_tiny_mbart50(folder, seed=0) -> Path:
+    """facebook/mbart-large-50-many-to-many-mmt: MBartForConditionalGeneration, MBart50Tokenizer
+    (SentencePiece + fairseq offset + language codes zh_CN, en_XX ...), decoder start </s>=2,
+    num_beams 5, max_length 200; the target language goes in as forced_bos_token_id."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sentencepiece.bpe.model").write_bytes(_shared_sentencepiece())
+    tokenizer = transformers.MBart50Tokenizer.from_pretrained(folder, src_lang="zh_CN", tgt_lang="en_XX")
+    (folder / "sentencepiece.bpe.model").unlink()
+    config = transformers.MBartConfig(vocab_size=len(tokenizer), max_position_embeddings=256, init_std=0.5, **TINY,
+                                      bos_token_id=0, pad_token_id=1, eos_token_id=2, decoder_start_token_id=2,
+                                      forced_eos_token_id=2, scale_embedding=True, normalize_before=True,
+                                      add_final_layer_norm=True, tokenizer_class="MBart50Tokenizer")
+    torch.manual_seed(seed)
+    return _save(transformers.MBartForConditionalGeneration(config), tokenizer, folder, num_beams=5, max_length=200)
+
+
+def build_tiny_m2m100(folder, seed=0) -> Path:
+    """facebook/m2m100_418M: M2M100ForConditionalGeneration, M2M100Tokenizer (vocab.json + SentencePiece,
+    <s>=0 <pad>=1 </s>=2 <unk>=3, language tokens __zh__, __en__), num_beams 5, max_length 200."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model = _shared_sentencepiece()
+    (folder / "sentencepiece.bpe.model").write_bytes(model)
+    pieces = ["<s>", "<pad>", "</s>", "<unk>"] + [p for p in _pieces(model) if p not in ("<s>", "</s>", "<unk>")]
+    (folder / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False))
+    files = (str(folder / "vocab.json"), str(folder / "sentencepiece.bpe.model"))
+    codes = list(transformers.M2M100Tokenizer(*files).lang_token_to_id)  # the hub's tokenizer_config lists them
+    tokenizer = transformers.M2M100Tokenizer(*files, src_lang="zh", tgt_lang="en", additional_special_tokens=codes)
+    config = transformers.M2M100Config(vocab_size=len(tokenizer) + 8,  # and 8 made-up words, as in its 128112
+                                       max_position_embeddings=256, init_std=0.5, **TINY,
+                                       bos_token_id=0, pad_token_id=1, eos_token_id=2, decoder_start_token_id=2,
+                                       scale_embedding=True, tokenizer_class="M2M100Tokenizer")
+    torch.manual_seed(seed)
+    return _save(transformers.M2M100ForConditionalGeneration(config), tokenizer, folder, num_beams=5, max_length=200)
+
+
+def build_tiny_nllb(folder, seed=0) -> Path:
+    """facebook/nllb-200-distilled-600M: M2M100ForConditionalGeneration with an NllbTokenizer
+    (FLORES-200 codes zho_Hans, eng_Latn as special tokens), max_length 200."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sentencepiece.bpe.model").write_bytes(_shared_sentencepiece())
+    tokenizer = transformers.NllbTokenizer.from_pretrained(folder, additional_special_tokens=["zho_Hans", "eng_Latn"],
+                                                           src_lang="zho_Hans", tgt_lang="eng_Latn")
+    (folder / "sentencepiece.bpe.model").unlink()
+    config = transformers.M2M100Config(vocab_size=len(tokenizer), max_position_embeddings=256, init_std=0.5, **TINY,
+                                       bos_token_id=0, pad_token_id=1, eos_token_id=2, decoder_start_token_id=2,
+                                       scale_embedding=True, tokenizer_class="NllbTokenizer")
+    torch.manual_seed(seed)
+    return _save(transformers.M2M100ForConditionalGeneration(config), tokenizer, folder, max_length=200)
+
+
+def build_tiny_marian_without_max_length(folder) -> Path:
+    """A fine-tuned or converted opus-mt folder whose generation_config.json has no max_length."""
+    folder = build_tiny_marian(folder)
+    _edit_json(folder / "generation_config.json", max_length=None)
+    return folder
+
+
+def build_tiny_marian_without_generation_config(folder) -> Path:
+    """No generation_config.json and no generation keys in config.json at all."""
+    folder = build_tiny_marian(folder)
+    (folder / "generation_config.json").unlink()
+    _edit_json(folder / "config.json", num_beams=None, max_length=None, bad_words_ids=None)
     return folder

@@ -1,7 +1,6 @@
 """Faithfulness checks on constructed abstracts and on the real seed post."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

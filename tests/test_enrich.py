@@ -59,7 +59,7 @@ def test_enrich_corpus_then_rerun_is_unchanged(corpus, models, tmp_path):
     updated = [p for p, s in statuses.items() if s == "updated"]
     assert len(updated) >= 30, statuses
     assert first.stdout.strip().splitlines()[-1] == (
-        f"{len(updated)} updated, 0 unchanged, {data['summary']['skipped']} skipped, 0 failed")
+        f"{len(updated)} updated, 0 unchanged, 0 stale, {data['summary']['skipped']} skipped, 0 failed")
     for path in updated:
         post = read_post(path)
         assert all(post.data.get(k) for k in ("title_en", "abstract_zh", "abstract_en")), path
@@ -100,7 +100,7 @@ def test_mixed_batch_reports_bad_posts_and_updates_the_rest(corpus, models, tmp_
     for name in ("broken.md", "empty-body.md", "english.md"):
         assert (folder / name).read_bytes() == before[folder / name]
     assert "broken.md" in result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "2 updated, 0 unchanged, 2 skipped, 1 failed"
+    assert result.stdout.strip().splitlines()[-1] == "2 updated, 0 unchanged, 0 stale, 2 skipped, 1 failed"
 
 
 def test_dry_run_shows_diff_and_writes_nothing(corpus, models):

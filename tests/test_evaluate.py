@@ -1,7 +1,7 @@
 """Evaluation: scoring over constructed rows (no model), loading every data format, the table."""
 from __future__ import annotations
 
-import io
+import logging
 import json
 
 import datasets
@@ -192,14 +192,14 @@ def test_bad_paths_and_limits(tmp_path):
 
 # -- running without models -----------------------------------------------------------------
 
-def test_run_systems_with_the_extractive_pipeline_and_no_translator():
+def test_run_systems_with_the_extractive_pipeline_and_no_translator(caplog):
     config = load_config(overrides={"summarizer.method": "extractive", "translator.enabled": False})
     pipeline = Pipeline.build(config)
     rows = [EvalRow(text=SOURCE + "第四句话在这里。", summary_zh=REFERENCE),
             EvalRow(text="海关总署发布数据。", translation_en="Customs released data.")]
-    progress = io.StringIO()
-    outputs = run_systems(pipeline, rows, err=progress)
-    assert "abstracts: 1/2 rows" in progress.getvalue()
+    with caplog.at_level(logging.INFO, logger="nlp"):
+        outputs = run_systems(pipeline, rows)
+    assert "abstracts: 1/2 rows" in caplog.text
     article = pipeline.clean(rows[0].text)
     assert outputs[0].source == article.text
     assert outputs[0].lead3 == lead(article.text) != outputs[0].source  # four sentences, three kept

@@ -83,7 +83,7 @@ def test_reviewed_post_is_never_overwritten_without_force(pipe, seed):
     seed.write_bytes(reviewed.replace("12月9日".encode(), "12月8日".encode()))
     edited = seed.read_bytes()
     result = pipe.enrich_file(seed)
-    assert result.status == "skipped" and "--force" in result.message
+    assert result.status == "stale" and "--force" in result.message
     assert seed.read_bytes() == edited
     assert pipe.enrich_file(seed, force=True).status == "updated"
     assert read_post(seed).data["abstract_meta"]["reviewed"] is False

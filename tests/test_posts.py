@@ -9,7 +9,6 @@ import shutil
 import stat
 import threading
 import tomllib
-from pathlib import Path
 
 import opencc
 import pytest

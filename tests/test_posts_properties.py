@@ -13,7 +13,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.posts import BOM, parse_post, with_managed_keys
+from nlp.posts import BOM, parse_post
 from test_posts import assert_only_managed_lines_added, assert_reads_back, assert_set_like_once
 
 MANAGED_KEYS = ("title_en", "abstract_zh", "abstract_en", "abstract_meta")

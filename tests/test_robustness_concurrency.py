@@ -55,7 +55,7 @@ def test_two_runs_over_one_folder_at_once_write_each_post_once(tmp_path):
 
     again = subprocess.run([sys.executable, "-m", "nlp", "enrich", str(corpus.folder), *NO_MODELS], text=True,
                            capture_output=True, env=ENV, timeout=120)
-    assert again.returncode == 0 and again.stdout.strip().endswith(f"0 updated, {enriched} unchanged, "
+    assert again.returncode == 0 and again.stdout.strip().endswith(f"0 updated, {enriched} unchanged, 0 stale, "
                                                                    f"{len(POSTS) - enriched} skipped, 0 failed")
 
 

@@ -102,7 +102,7 @@ def test_every_bad_post_gets_its_status_and_a_clear_message(enriched):
         if status == "failed":
             assert entry["message"].startswith(str(folder / name) + ":"), entry["message"]
             assert f"failed: {folder / name}: " in result.stderr
-    counts = {s: sum(v[1] == s for v in BAD_POSTS.values()) for s in ("updated", "unchanged", "skipped", "failed")}
+    counts = {s: sum(v[1] == s for v in BAD_POSTS.values()) for s in ("updated", "unchanged", "stale", "skipped", "failed")}
     assert result.stdout.strip().splitlines()[-1] == ", ".join(f"{n} {s}" for s, n in counts.items())
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert report["summary"]["seconds"] < MAX_SECONDS

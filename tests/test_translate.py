@@ -19,7 +19,7 @@ from nlp.cli import main
 from nlp.config import TranslatorConfig, load_config
 from nlp.glossary import Glossary
 from nlp.text import chinese_ratio, split_sentences
-from nlp.translate import Seq2SeqTranslator, make_translator, substitute_terms
+from nlp.translate import Seq2SeqTranslator, make_translator, substitute_terms, translation_sentences
 
 RAILWAY = "China-Europe Railway Express"
 
@@ -58,7 +58,7 @@ def test_each_text_gets_its_own_translation_in_order(translator, paragraphs):
 
 def test_a_text_is_translated_sentence_by_sentence_and_joined(translator, paragraphs):
     for text in paragraphs[:3]:
-        sentences = split_sentences(text)
+        sentences = translation_sentences(text)
         assert translator.model_inputs(text) == sentences
         assert translator.translate([text]) == [" ".join(translator.translate(sentences))]
 
@@ -88,12 +88,25 @@ def test_the_window_is_the_smaller_of_config_and_model(glossary, translator):
     assert translator.max_tokens == min(TranslatorConfig().max_input_tokens, model.max_input_tokens)
 
 
-def test_glossary_terms_reach_the_model_in_english(translator, glossary):
+def test_the_model_gets_the_untouched_chinese_by_default(translator):
     text = "中欧班列开行数量增长，营商环境持续优化。"
-    (unit,) = translator.model_inputs(text)
+    assert translator.model_inputs(text) == [text]
+
+
+def test_glossary_injection_is_opt_in(translator, glossary, config):
+    text = "中欧班列开行数量增长，营商环境持续优化。"
+    injecting = Seq2SeqTranslator(translator.seq2seq, config, glossary, inject=True)
+    (unit,) = injecting.model_inputs(text)
     assert RAILWAY in unit and "business environment" in unit
     assert "中欧班列" not in unit and "营商环境" not in unit
     assert substitute_terms("没有术语的句子。", glossary) == "没有术语的句子。"
+
+
+def test_translation_input_is_split_at_sentence_ends_only():
+    long_sentence = "，".join(["各地区各部门认真贯彻落实党中央决策部署"] * 12) + "。"
+    assert len(long_sentence) > 150
+    text = f"{long_sentence}一是加强通道建设；二是创新金融工具！Is it? 最后一句"
+    assert translation_sentences(text) == [long_sentence, "一是加强通道建设；二是创新金融工具！", "Is it?", "最后一句"]
 
 
 def test_terms_that_did_not_come_through_are_reported(translator):
@@ -112,7 +125,7 @@ def test_empty_texts_stay_empty(translator):
 
 def test_cli_prints_one_line_per_input_sentence(tiny_marian, tmp_path, capsys, monkeypatch, paragraphs):
     text = "\n".join(paragraphs[:2])
-    expected = len(split_sentences(text))
+    expected = len(translation_sentences(text))
     settings = ["--set", f"translator.model={tiny_marian}", "--set", "glossary.enforce=false"]
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["translate", "-", *settings]) == 0

@@ -26,18 +26,21 @@ _lock = threading.Lock()
 
 
 def load_model(ref: str, runtime: RuntimeConfig, backend: str = "auto", role: str = "model",
-               kind: str = "auto") -> Seq2SeqModel:
-    """The model `ref` (hub id or folder); ModelUnavailable, within seconds, when it cannot be had."""
+               kind: str = "auto", languages: tuple[str, str] = ("zh", "en")) -> Seq2SeqModel:
+    """The model `ref` (hub id or folder); ModelUnavailable, within seconds, when it cannot be had.
+
+    `languages` (source, target) matter only to models with language codes (mBART-50, M2M100, NLLB).
+    """
     if backend not in BACKENDS:
         raise ConfigError(f"{role}.backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if kind not in KINDS:
         raise ConfigError(f"{role}.kind must be one of {', '.join(KINDS)}, got {kind!r}")
     engine, folder = _choose_backend(ref, resolve(ref, runtime, role), runtime, backend, role)
     kind = _model_kind(folder) if kind == "auto" else kind
-    key = (str(folder), engine, kind, runtime)
+    key = (str(folder), engine, kind, runtime, languages)
     with _lock:
         if key not in _loaded:
-            _loaded[key] = _load(engine, kind, ref, folder, runtime, role)
+            _loaded[key] = _load(engine, kind, ref, folder, runtime, role, languages)
         return _loaded[key]
 
 
@@ -78,7 +81,8 @@ def _model_kind(folder: Path) -> str:
         return "seq2seq"  # an unreadable config is reported by the loader itself
 
 
-def _load(engine: str, kind: str, ref: str, folder: Path, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
+def _load(engine: str, kind: str, ref: str, folder: Path, runtime: RuntimeConfig, role: str,
+          languages: tuple[str, str]) -> Seq2SeqModel:
     if kind == "native":
         from .ct2_native import CTranslate2Native as backend_class
     elif kind == "causal":
@@ -90,7 +94,7 @@ def _load(engine: str, kind: str, ref: str, folder: Path, runtime: RuntimeConfig
     else:
         from .torch_backend import TorchSeq2Seq as backend_class
     try:
-        return backend_class(ref, folder, runtime)
+        return backend_class(ref, folder, runtime, languages)
     except (OSError, ValueError, RuntimeError) as exc:  # unreadable or incompatible files
         raise ModelUnavailable(f"{role} model {ref} could not be loaded from {folder} ({engine}, {kind}): "
                                f"{first_line(exc)}") from None

@@ -64,8 +64,8 @@ class CausalLM(BatchedModel):
 class TorchCausalLM(CausalLM, TorchSeq2Seq):
     auto_class = "AutoModelForCausalLM"
 
-    def __init__(self, ref, path, runtime):
-        super().__init__(ref, path, runtime)
+    def __init__(self, ref, path, runtime, languages):
+        super().__init__(ref, path, runtime, languages)
         self.tokenizer.padding_side = "left"  # prompts end where generation starts
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token_id = self.end_ids()[-1]

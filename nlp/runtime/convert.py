@@ -7,12 +7,14 @@ Marian, BART, T5 and mT5 (and Pegasus, M2M100, mBART) configurations.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from ..config import RuntimeConfig
 from ..errors import NlpError
 from .ct2_backend import SOURCE_CONFIG
+from .model import read_generation_config
 from .store import conversion_dir, is_ctranslate2_folder, resolve
 
 
@@ -33,19 +35,26 @@ def convert(ref: str, runtime: RuntimeConfig, role: str = "model", compute_type:
             str(staging), quantization=quantization, force=True)
     except (ValueError, KeyError, AttributeError, NotImplementedError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise NlpError(f"{role} model {ref}: CTranslate2 cannot convert it ({quantization}): {exc}") from None
-    transformers.AutoTokenizer.from_pretrained(source).save_pretrained(staging)
-    _generation_config(source).save_pretrained(staging)
+        reason = " ".join(str(exc).split())[:300]  # one line, even for the converter's lists of attributes
+        raise NlpError(f"{role} model {ref} ({source}): CTranslate2 cannot convert it ({quantization}): "
+                       f"{reason}; use {role}.backend=transformers") from None
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+    tokenizer.save_pretrained(staging)
+    _name_special_tokens(staging / "config.json", source / "config.json", tokenizer)
+    read_generation_config(source).save_pretrained(staging)
     shutil.copyfile(source / "config.json", staging / SOURCE_CONFIG)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target
 
 
-def _generation_config(source: Path):
-    import transformers
 
-    try:
-        return transformers.GenerationConfig.from_pretrained(source)
-    except OSError:  # older models keep generation defaults in config.json only
-        return transformers.GenerationConfig.from_model_config(transformers.AutoConfig.from_pretrained(source))
+def _name_special_tokens(ct2_config: Path, model_config: Path, tokenizer) -> None:
+    """Fill special tokens the converter left null (a BERT-style tokenizer has no bos_token, an
+    mBART-50 one none either) from the ids in the model's config: CTranslate2 needs them as text."""
+    converted = json.loads(ct2_config.read_text(encoding="utf-8"))
+    ids = json.loads(model_config.read_text(encoding="utf-8"))
+    for key in ("bos_token", "eos_token", "unk_token", "decoder_start_token"):
+        if converted.get(key) is None and ids.get(f"{key}_id") is not None:
+            converted[key] = tokenizer.convert_ids_to_tokens(ids[f"{key}_id"])
+    ct2_config.write_text(json.dumps(converted, indent=2), encoding="utf-8")

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..config import RuntimeConfig
-from .model import BatchedModel, Decoding, input_window, pick_device, thread_count
+from .model import BatchedModel, Decoding, pick_device, read_generation_config, thread_count
 
 SOURCE_CONFIG = "source_config.json"
 
@@ -19,17 +19,18 @@ class CTranslate2Seq2Seq(BatchedModel):
     backend = "ctranslate2"
     engine = "Translator"  # causal.CTranslate2CausalLM runs a ctranslate2.Generator the same way
 
-    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
+    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
         import ctranslate2
         import transformers
 
         self.translator = getattr(ctranslate2, self.engine)(str(path), device=pick_device(runtime.device, _has_cuda),
                                                  compute_type=runtime.compute_type,
                                                  intra_threads=thread_count(runtime.threads))
+        self.precision = self.translator.compute_type
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
-        generation_config = transformers.GenerationConfig.from_pretrained(path)
-        source_config = json.loads((Path(path) / SOURCE_CONFIG).read_text(encoding="utf-8"))
-        super().__init__(ref, path, tokenizer, generation_config, input_window(source_config, tokenizer))
+        source = Path(path) / SOURCE_CONFIG  # absent in CTranslate2-native folders
+        source_config = json.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}
+        super().__init__(ref, path, tokenizer, read_generation_config(path), source_config, languages)
 
     def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         config, tokenizer = self.generation_config, self.tokenizer

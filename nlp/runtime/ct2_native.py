@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import RuntimeConfig
 from .ct2_backend import _has_cuda
-from .model import DEFAULT_WINDOW, BatchedModel, Decoding, pick_device, thread_count
+from .model import BatchedModel, Decoding, pick_device, thread_count
 
 SENTENCEPIECE_LAYOUTS = (("src.spm.model", "tgt.spm.model"), ("joint.spm.model", "joint.spm.model"))
 DEFAULT_BEAMS = 5  # quickmt's beam_size
@@ -48,7 +48,7 @@ class CTranslate2Native(BatchedModel):
     backend = "ctranslate2"
     kind = "native"
 
-    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
+    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
         import ctranslate2
         import transformers
 
@@ -58,8 +58,10 @@ class CTranslate2Native(BatchedModel):
         self.translator = ctranslate2.Translator(str(path), device=pick_device(runtime.device, _has_cuda),
                                                  compute_type=runtime.compute_type,
                                                  intra_threads=thread_count(runtime.threads))
+        self.precision = self.translator.compute_type
         defaults = transformers.GenerationConfig(num_beams=DEFAULT_BEAMS, max_new_tokens=DEFAULT_MAX_NEW_TOKENS)
-        super().__init__(ref, path, SentencePieceCodec(*models), defaults, DEFAULT_WINDOW)
+        # no config states a window (so the default one); SentencePiece models carry no language codes
+        super().__init__(ref, path, SentencePieceCodec(*models), defaults, {}, languages)
 
     def _encode(self, texts: list[str]) -> list[list[str]]:
         return self.tokenizer.encode(texts) if texts else []

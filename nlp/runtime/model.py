@@ -3,17 +3,29 @@
 A backend only turns one batch of token ids into output ids. Sorting by length, batching by
 token count, restoring the order, refusing over-long inputs and filling in the model's own
 generation defaults happen here, once, so both backends behave the same.
+
+Generation defaults, for any seq2seq folder: generation_config.json, else the generation keys of
+config.json, else DEFAULT_NUM_BEAMS and no length setting. Whatever they say, each output is
+bounded relative to its input (OUTPUT_TOKENS_PER_INPUT_TOKEN x input tokens rounded up to 8, +
+OUTPUT_TOKENS_MARGIN) and by the model's window, so a looping sentence stops early; inputs with
+the same bound share batches, so an output never depends on what else was in its batch.
 """
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
 from ..errors import ConfigError
+from .languages import set_languages
+from .store import folder_revision
 
 DEFAULT_WINDOW = 512  # input length when neither config nor tokenizer states one (T5-style relative positions)
+DEFAULT_NUM_BEAMS = 4  # when no generation config says otherwise (what most summarisation and MT cards use)
+OUTPUT_TOKENS_PER_INPUT_TOKEN = 2  # a translation or summary is rarely longer; a loop is cut here
+OUTPUT_TOKENS_MARGIN = 10  # room for very short inputs (a title of two tokens)
 
 
 @runtime_checkable
@@ -21,6 +33,8 @@ class Seq2SeqModel(Protocol):
     ref: str
     path: Path
     backend: str
+    precision: str
+    revision: str
     max_input_tokens: int
 
     def count_tokens(self, texts: list[str]) -> list[int]: ...
@@ -34,7 +48,7 @@ class Seq2SeqModel(Protocol):
 class Decoding:
     """Settings of one generate call, with the model's generation-config defaults filled in."""
 
-    max_new_tokens: int
+    max_new_tokens: int | None  # None: only the input-relative bound
     min_new_tokens: int
     num_beams: int
     no_repeat_ngram_size: int
@@ -44,11 +58,18 @@ class BatchedModel:
     """Shared generate(): backends implement `_generate_ids(batch, decoding) -> output ids`."""
 
     backend = ""
+    precision = ""  # dtype (transformers) or compute type (CTranslate2) the weights run in
 
-    def __init__(self, ref: str, path: Path, tokenizer, generation_config, max_input_tokens: int):
+    def __init__(self, ref: str, path: Path, tokenizer, generation_config, model_config: dict,
+                 languages: tuple[str, str]):
         self.ref, self.path = ref, Path(path)
         self.tokenizer, self.generation_config = tokenizer, generation_config
-        self.max_input_tokens = max_input_tokens
+        self.max_input_tokens = input_window(model_config, tokenizer)
+        self.revision = folder_revision(self.path)
+        self.task_params: dict = model_config.get("task_specific_params") or {}
+        self.target_token = set_languages(tokenizer, *languages, where=f"{ref} ({path})")
+        if self.target_token is not None:  # the decoder must start with the target language
+            self.generation_config = copy_generation_config(generation_config, forced_bos_token_id=self.target_token)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.ref} from {self.path}>"
@@ -68,12 +89,22 @@ class BatchedModel:
                                  f"{self.max_input_tokens}-token window (split it first): {text[:40]!r}...")
         outputs = [""] * len(texts)
         todo = [i for i, text in enumerate(texts) if text.strip()]
-        for batch in token_batches([len(ids[i]) for i in todo], max_batch_tokens):
-            indices = [todo[b] for b in batch]
-            generated = self._generate_ids([ids[i] for i in indices], decoding)
-            for i, text in zip(indices, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
-                outputs[i] = text.strip()
+        groups: dict[Decoding, list[int]] = {}  # one output bound per batch, whatever else is in it
+        for i in todo:
+            groups.setdefault(self._bounded(decoding, len(ids[i])), []).append(i)
+        for bounded, members in groups.items():
+            for batch in token_batches([len(ids[i]) for i in members], max_batch_tokens):
+                indices = [members[b] for b in batch]
+                generated = [self._without_language(out) for out in self._generate_ids([ids[i] for i in indices], bounded)]
+                for i, text in zip(indices, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
+                    outputs[i] = text.strip()
         return outputs
+
+    def _without_language(self, output: list[int]) -> list[int]:
+        """Output ids without the forced target-language token (not every tokenizer marks it special)."""
+        if self.target_token is None:
+            return output
+        return [token for k, token in enumerate(output) if k > 1 or token != self.target_token]
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         # verbose=False: lengths are checked here, the tokenizer's own warning would only be noise
@@ -81,16 +112,26 @@ class BatchedModel:
 
     def _decoding(self, max_new_tokens, min_new_tokens, num_beams, no_repeat_ngram_size) -> Decoding:
         config = self.generation_config
-        # encoder-decoder max_length/min_length count the decoder start token
-        default_max = config.max_new_tokens or config.max_length - 1
+        # encoder-decoder max_length/min_length count the decoder start token; either may be unset
+        default_max = config.max_new_tokens or (config.max_length - 1 if config.max_length else None)
         default_min = config.min_new_tokens or max((config.min_length or 0) - 1, 0)
         return Decoding(
             max_new_tokens=default_max if max_new_tokens is None else max_new_tokens,
             min_new_tokens=default_min if min_new_tokens is None else min_new_tokens,
-            num_beams=(config.num_beams or 1) if num_beams is None else num_beams,
+            num_beams=(config.num_beams or DEFAULT_NUM_BEAMS) if num_beams is None else num_beams,
             no_repeat_ngram_size=(config.no_repeat_ngram_size or 0) if no_repeat_ngram_size is None
             else no_repeat_ngram_size,
         )
+
+    def _bounded(self, decoding: Decoding, input_tokens: int) -> Decoding:
+        """`decoding` with a concrete output bound: its own, the input-relative one and the window.
+        Input lengths are rounded up to a multiple of 8, so inputs of similar length share a batch."""
+        rounded = -(-input_tokens // 8) * 8
+        bound = min(OUTPUT_TOKENS_PER_INPUT_TOKEN * rounded + OUTPUT_TOKENS_MARGIN, self.max_input_tokens - 1)
+        if decoding.max_new_tokens is not None:
+            bound = min(bound, decoding.max_new_tokens)
+        bound = max(bound, 1)
+        return replace(decoding, max_new_tokens=bound, min_new_tokens=min(decoding.min_new_tokens, bound))
 
     def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         raise NotImplementedError
@@ -115,6 +156,32 @@ def input_window(model_config: dict, tokenizer) -> int:
             return int(model_config[key])
     limit = getattr(tokenizer, "model_max_length", None)
     return int(limit) if limit and limit < 1_000_000 else DEFAULT_WINDOW
+
+
+def read_generation_config(folder: Path):
+    """generation_config.json, else the generation keys of config.json (older and converted
+    folders keep them there), else transformers' defaults; never an error for a missing file."""
+    import transformers
+
+    try:
+        return transformers.GenerationConfig.from_pretrained(folder)
+    except OSError:
+        pass
+    try:
+        model_config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        model_config = {}
+    known = vars(transformers.GenerationConfig())
+    return transformers.GenerationConfig.from_dict(
+        {key: value for key, value in model_config.items() if key in known and not key.startswith("_")})
+
+
+def copy_generation_config(config, **changes):
+    import copy
+
+    config = copy.deepcopy(config)
+    config.update(**changes)
+    return config
 
 
 def thread_count(threads: int) -> int:

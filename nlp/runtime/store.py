@@ -59,9 +59,10 @@ def find_local(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path | 
     return stored if is_model_folder(stored) else _hf_cached(ref)
 
 
-def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
-    """Download `ref` from the hub into <models_dir>/<ref>, with a progress bar (offline, a copy
-    already on this machine is kept as it is)."""
+def pull(ref: str, runtime: RuntimeConfig, role: str = "model", revision: str = "") -> Path:
+    """Download `ref` at `revision` (a commit, tag or branch; "" = main) from the hub into
+    <models_dir>/<ref>, with a progress bar, and record the commit it resolved to in
+    REVISION_FILE (offline, a copy already on this machine is kept as it is)."""
     if _looks_like_path(ref):
         return resolve(ref, runtime, role)
     reason = why_offline()
@@ -75,11 +76,15 @@ def pull(ref: str, runtime: RuntimeConfig, role: str = "model") -> Path:
 
     target = models_dir(runtime) / ref
     try:
-        files = HfApi().list_repo_files(ref)
-        snapshot_download(ref, local_dir=target, allow_patterns=wanted_files(files))
+        info = HfApi().model_info(ref, revision=revision or None)
+        files = [sibling.rfilename for sibling in info.siblings or ()]
+        snapshot_download(ref, revision=info.sha, local_dir=target, allow_patterns=wanted_files(files))
     except Exception as exc:  # any hub client failure becomes one line naming the model
         raise ModelUnavailable(f"{role} model {ref}: download failed ({first_line(exc)}); "
                                f"{_how_to_get(ref, runtime, role)}") from None
+    import json
+
+    (target / REVISION_FILE).write_text(json.dumps({"ref": ref, "revision": info.sha}) + "\n", encoding="utf-8")
     return target
 
 
@@ -189,3 +194,33 @@ def _how_to_get(ref: str, runtime: RuntimeConfig, role: str) -> str:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+REVISION_FILE = "nlp-revision.json"  # what `nlp models pull` fetched: {"ref": ..., "revision": <commit>}
+
+
+def folder_revision(folder: Path) -> str:
+    """Which version of a model this folder holds, for provenance and the settings fingerprint:
+    the commit `nlp models pull` recorded, else the Hugging Face cache snapshot it sits in, else
+    a hash of its config and weight sizes (stable when the folder is copied elsewhere). A
+    CTranslate2 conversion inside a model folder takes the model's revision."""
+    import hashlib
+    import json
+
+    folder = Path(folder)
+    for candidate in (folder, folder.parent):
+        recorded = candidate / REVISION_FILE
+        if recorded.is_file():
+            try:
+                return str(json.loads(recorded.read_text(encoding="utf-8"))["revision"])
+            except (OSError, ValueError, KeyError, TypeError):
+                break
+        if candidate.parent.name == "snapshots":
+            return candidate.name
+    digest = hashlib.sha256()
+    for file in sorted(f for f in folder.iterdir() if f.is_file()):
+        if file.name == "config.json":
+            digest.update(file.read_bytes())
+        elif file.suffix in WEIGHT_SUFFIXES or file.name == "model.bin":
+            digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return "local-" + digest.hexdigest()[:12]

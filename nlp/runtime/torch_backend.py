@@ -4,12 +4,11 @@ The only module that imports torch (besides the CTranslate2 converter).
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from ..config import RuntimeConfig
 from ..errors import ConfigError
-from .model import BatchedModel, Decoding, input_window, pick_device, thread_count
+from .model import BatchedModel, Decoding, copy_generation_config, pick_device, thread_count
 
 DTYPES = ("auto", "float32", "bfloat16")
 
@@ -18,7 +17,7 @@ class TorchSeq2Seq(BatchedModel):
     backend = "transformers"
     auto_class = "AutoModelForSeq2SeqLM"  # causal.TorchCausalLM loads AutoModelForCausalLM the same way
 
-    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig):
+    def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
         import torch
         import transformers
 
@@ -31,17 +30,19 @@ class TorchSeq2Seq(BatchedModel):
         finally:
             transformers.utils.logging.enable_progress_bar()  # downloads still show theirs
         self.model = model.to(self.device).eval()
-        super().__init__(ref, path, tokenizer, model.generation_config, input_window(model.config.to_dict(), tokenizer))
+        self.precision = str(model.dtype).removeprefix("torch.")
+        # with no generation_config.json, transformers fills generation_config from config.json
+        super().__init__(ref, path, tokenizer, model.generation_config, model.config.to_dict(), languages)
 
     def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         import torch
 
         inputs = self.tokenizer.pad({"input_ids": batch}, return_tensors="pt").to(self.device)
-        config = copy.deepcopy(self.generation_config)
         # lengths as max_length/min_length (decoder start included), so the config's own values are replaced
-        config.update(max_new_tokens=None, min_new_tokens=None, max_length=decoding.max_new_tokens + 1,
-                      min_length=decoding.min_new_tokens + 1 if decoding.min_new_tokens else 0,
-                      num_beams=decoding.num_beams, no_repeat_ngram_size=decoding.no_repeat_ngram_size)
+        config = copy_generation_config(
+            self.generation_config, max_new_tokens=None, min_new_tokens=None, max_length=decoding.max_new_tokens + 1,
+            min_length=decoding.min_new_tokens + 1 if decoding.min_new_tokens else 0,
+            num_beams=decoding.num_beams, no_repeat_ngram_size=decoding.no_repeat_ngram_size)
         with torch.inference_mode():
             output = self.model.generate(**inputs, generation_config=config)
         return output.tolist()
