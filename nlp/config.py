@@ -348,10 +348,16 @@ def _numeric_settings(section, where: str):
 
 
 def _check_key_names(keys: FrontMatterKeys) -> None:
-    """Managed keys are written over whatever a post holds under their names: they must be our own."""
+    """Managed keys are written over whatever a post holds under their names: they must be our own.
+    The opt-out key is the post's own (read, never written), but must not be a managed one."""
     seen: dict[str, str] = {}
     for f in fields(keys):
         name, where = getattr(keys, f.name), f"front_matter.{f.name}"
+        if f.name == "opt_out":
+            if name.casefold() in seen:
+                raise ConfigError(f"config key '{where}' is {name!r}, the same as {seen[name.casefold()]}; "
+                                  "the opt-out key is read from posts, not written")
+            continue
         if not name.strip():
             raise ConfigError(f"config key '{where}' must be a key name, got {name!r}")
         if name.casefold() in POST_KEYS:

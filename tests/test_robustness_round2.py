@@ -350,13 +350,19 @@ def test_summarize_and_translate_apply_the_limits_enrich_applies(tmp_path):
 # -- 16. managed key names that collide, and counts below one -------------------------------------------
 
 @pytest.mark.parametrize("setting", ["front_matter.abstract_zh=title", "front_matter.abstract_en=abstract_zh",
-                                     "front_matter.meta=Tags", "front_matter.title_en="])
+                                     "front_matter.meta=Tags", "front_matter.title_en=",
+                                     "front_matter.opt_out=abstract_zh"])
 def test_managed_key_names_that_collide_are_refused(tmp_path, setting):
     folder = folder_of_posts(tmp_path, 1)
     before = snapshot(folder)
     code, _, err = run("enrich", folder, "--set", setting, *FAST)
     assert code == 2 and setting.partition("=")[0] in err
     assert snapshot(folder) == before
+
+
+def test_the_opt_out_key_is_a_posts_own_key_and_loads():
+    """auto_abstract is read from posts (it is in POST_KEYS so no managed key takes it)."""
+    assert load_config().front_matter.opt_out == "auto_abstract"
 
 
 @pytest.mark.parametrize("args", [["enrich-dataset", "rows.jsonl", "--output", "o.jsonl", "--batch-size", "0"],
