@@ -57,10 +57,9 @@ def enrich_dataset(config: Config, source: str, output: str, text_column: str = 
             rows, failed = sum(s[0] for s in summaries), sum(s[1] for s in summaries)
             if is_single_file(output):
                 join_parts(parts.parts(), output)
+                remove_folder(parts.folder)
     finally:
         progress.close()
-    if is_single_file(output):
-        remove_folder(parts.folder)
     return Outcome(rows, failed, output)
 
 

@@ -52,15 +52,15 @@ def run_ray(config, path: Path, parts: PartsFolder, part_rows: int, text_column:
     context.execution_options.preserve_order = True  # parts hold input rows in input order
     context.enable_progress_bars = False
     rows = _read(ray, path).repartition(target_num_rows_per_block=settings.batch_size, strict=True)
+    actors = actor_count(ray, settings)
     enriched = rows.map_batches(
         enricher or Enricher, fn_constructor_kwargs={"config": config, "text_column": text_column,
                                                      "title_column": title_column},
-        batch_size=settings.batch_size, batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=actor_count(ray, settings)),
+        batch_size=settings.batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=settings.cpus_per_actor, num_gpus=settings.gpus_per_actor or None)
-    progress.log(f"Ray: {actor_count(ray, settings)} actors with {settings.cpus_per_actor} CPU, "
-                 f"{settings.gpus_per_actor} GPU each")
-    for number, table in enumerate(enriched.iter_batches(batch_size=part_rows, batch_format="pyarrow")):
+    progress.log(f"Ray: {actors} actors with {settings.cpus_per_actor} CPU, {settings.gpus_per_actor} GPU each")
+    tables = _reported(enriched.iter_batches(batch_size=part_rows, batch_format="pyarrow"), path)
+    for number, table in enumerate(tables):
         first = number * part_rows
         for index, error in enumerate(table["error"].to_pylist(), first):
             if error:
@@ -69,14 +69,25 @@ def run_ray(config, path: Path, parts: PartsFolder, part_rows: int, text_column:
         progress.milestone(f"part {number} written", rows=len(table))
 
 
+def _reported(tables, path: Path):
+    """The job's output; a failed read or actor start becomes one line instead of Ray's traceback."""
+    try:
+        yield from tables
+    except Exception as exc:  # Ray wraps the cause in its own exception types
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        raise NlpError(f"{path}: the Ray job failed: {lines[-1].strip() if lines else type(exc).__name__}"
+                       " (the local engine records unreadable rows one by one)") from None
+
+
 def actor_count(ray, settings) -> int:
-    """`dataset.actors`, or as many as the cluster's GPUs (or CPUs) hold at the per-actor share."""
+    """`dataset.actors`, or as many as the cluster's GPUs (or its CPUs but one) hold at the per-actor share."""
     if settings.actors > 0:
         return settings.actors
     resources = ray.cluster_resources()
     if settings.gpus_per_actor > 0:
         return max(1, math.floor(resources.get("GPU", 0) / settings.gpus_per_actor))
-    return max(1, math.floor(resources.get("CPU", 1) / max(settings.cpus_per_actor, 1e-3)))
+    spare = resources.get("CPU", 1) - 1  # one CPU stays free for Ray Data's read tasks
+    return max(1, math.floor(spare / max(settings.cpus_per_actor, 1e-3)))
 
 
 def _read(ray, path: Path):
