@@ -40,15 +40,15 @@ def enrich_dataset(config: Config, source: str, output: str, text_column: str = 
     row); the Ray engine builds one per actor (`enricher`: the actor class, for tests).
     """
     settings = config.dataset
-    if settings.batch_size < 1 or settings.batches_per_part < 1:
-        raise ConfigError("dataset.batch_size and dataset.batches_per_part must be at least 1")
+    _check_settings(settings)
     path = check_source(source, text_column)
     output = Path(output)
     parts = PartsFolder(folder_for(output))
     progress = Progress(count_rows(path), err)
     key = manifest_key(config, path, text_column, title_column)
     try:
-        with parts.opened(key, force or settings.engine == "ray", progress.log), _sigterm_ends_the_run():
+        resume = settings.engine == "local"  # Ray Data cannot skip rows: the Ray engine starts over
+        with parts.opened(key, force, progress.log, resume), _sigterm_ends_the_run():
             if is_single_file(output):
                 for leftover in remove_leftovers(output.parent, glob.escape(f".{output.name}")):
                     progress.log(f"removed {leftover}: left by an interrupted run")
@@ -63,6 +63,15 @@ def enrich_dataset(config: Config, source: str, output: str, text_column: str = 
     return Outcome(rows, failed, output)
 
 
+def _check_settings(settings) -> None:
+    if settings.batch_size < 1 or settings.batches_per_part < 1:
+        raise ConfigError("dataset.batch_size (--batch-size) and dataset.batches_per_part must be at least 1")
+    if settings.actors < 0 or not settings.cpus_per_actor >= 0 or not settings.gpus_per_actor >= 0:
+        raise ConfigError("dataset.actors, cpus_per_actor and gpus_per_actor must not be negative")
+    if settings.engine not in ("local", "ray"):
+        raise ConfigError(f"dataset.engine must be local or ray, got {settings.engine!r}")
+
+
 def _run_engine(config, path, parts, text_column, title_column, progress, pipeline, enricher) -> None:
     settings = config.dataset
     part_rows = settings.batch_size * settings.batches_per_part
@@ -70,12 +79,10 @@ def _run_engine(config, path, parts, text_column, title_column, progress, pipeli
         from .local import run_local
 
         run_local(pipeline, path, parts, part_rows, settings.batch_size, text_column, title_column, progress)
-    elif settings.engine == "ray":
+    else:
         from .ray_engine import run_ray
 
         run_ray(config, path, parts, part_rows, text_column, title_column, progress, enricher)
-    else:
-        raise ConfigError(f"dataset.engine must be local or ray, got {settings.engine!r}")
 
 
 def manifest_key(config: Config, path: Path, text_column: str, title_column: str) -> dict:

@@ -37,8 +37,11 @@ class PartsFolder:
         self._lock = None
 
     @contextlib.contextmanager
-    def opened(self, key: dict, force: bool, log):
-        """Hold the folder for this run: lock it, clear leftovers, check or write the manifest."""
+    def opened(self, key: dict, force: bool, log, resume: bool = True):
+        """Hold the folder for this run: lock it, clear leftovers, check or write the manifest.
+
+        Finished parts stay for a run that can `resume` (skip them); otherwise they are removed.
+        """
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._lock = open(self.folder / LOCK, "a")
@@ -52,23 +55,22 @@ class PartsFolder:
                     raise NlpError(f"{self.folder}: another enrich-dataset run is writing here") from None
             for leftover in remove_leftovers(self.folder, ".part-[0-9]*.parquet", f".{MANIFEST}"):
                 log(f"removed {leftover}: left by an interrupted run")
-            self._check_manifest(key, force, log)
+            self._check_manifest(key, force, resume, log)
             yield self
         finally:
             self._lock.close()
 
-    def _check_manifest(self, key: dict, force: bool, log) -> None:
-        path = self.folder / MANIFEST
+    def _check_manifest(self, key: dict, force: bool, resume: bool, log) -> None:
+        path, numbers = self.folder / MANIFEST, self.part_numbers()
         old = _read_json(path)
-        if force or (old is None and not self.part_numbers()):
-            if self.part_numbers():
-                log(f"starting over: removing {len(self.part_numbers())} earlier parts in {self.folder}")
-            for number in self.part_numbers():
-                self.part_path(number).unlink()
-        elif old != key:
+        if numbers and old != key and not force:
             what = "input" if old and old.get("input") != key["input"] else "settings"
             raise ConfigError(f"{self.folder}: holds parts made from another {what}; "
                               "use --force to start over, or another --output")
+        if numbers and (force or not resume):
+            log(f"starting over: removing {len(numbers)} earlier parts in {self.folder}")
+            for number in numbers:
+                self.part_path(number).unlink()
         with atomic_output(path) as tmp:
             tmp.write_text(json.dumps(key, indent=2) + "\n", encoding="utf-8")
 
