@@ -94,3 +94,15 @@ def test_an_actor_killed_mid_run_still_gives_every_row(ray_session, source, conf
     assert os.path.exists(DiesOnce.marker), "no actor was killed"
     assert outcome.rows == ROWS
     assert pq.read_table(tmp_path / "out.parquet").to_pylist() == local_rows
+
+
+def test_a_file_ray_cannot_read_fails_with_one_line(ray_session, config, tmp_path):
+    from dataclasses import replace
+
+    from nlp.errors import NlpError
+
+    source = write_jsonl(tmp_path / "in.jsonl", articles(10) + ["{not json"])
+    ray_config = replace(config, dataset=replace(config.dataset, engine="ray"))
+    with pytest.raises(NlpError, match=r"in\.jsonl: the Ray job failed: ValueError: ") as failure:
+        enrich_dataset(ray_config, str(source), str(tmp_path / "out"), err=io.StringIO())
+    assert "\n" not in str(failure.value) and "local engine records unreadable rows" in str(failure.value)

@@ -74,9 +74,21 @@ def _reported(tables, path: Path):
     try:
         yield from tables
     except Exception as exc:  # Ray wraps the cause in its own exception types
-        lines = [line for line in str(exc).splitlines() if line.strip()]
-        raise NlpError(f"{path}: the Ray job failed: {lines[-1].strip() if lines else type(exc).__name__}"
+        cause = _root_cause(exc)
+        lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+        raise NlpError(f"{path}: the Ray job failed: {type(cause).__name__}: {lines[0] if lines else ''}"
                        " (the local engine records unreadable rows one by one)") from None
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "cause", None) or exc.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    return exc
 
 
 def actor_count(ray, settings) -> int:
