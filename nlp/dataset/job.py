@@ -41,6 +41,10 @@ def enrich_dataset(config: Config, source: str, output: str, text_column: str = 
     """
     settings = config.dataset
     _check_settings(settings)
+    if settings.engine == "ray":  # before anything is written
+        from .ray_engine import require_ray
+
+        require_ray()
     path = check_source(source, text_column)
     output = Path(output)
     parts = PartsFolder(folder_for(output))

@@ -41,7 +41,7 @@ def with_output_columns(batch, results: list[dict]):
 
 def run_ray(config, path: Path, parts: PartsFolder, part_rows: int, text_column: str, title_column: str,
             progress, enricher=None) -> None:
-    ray = _import_ray()
+    ray = require_ray()
     settings = config.dataset
     if not ray.is_initialized():
         try:
@@ -116,7 +116,7 @@ def _read(ray, path: Path):
     return ray.data.read_json(name, lines=True)
 
 
-def _import_ray():
+def require_ray():
     try:
         import ray
         import ray.data  # noqa: F401
