@@ -111,8 +111,16 @@ def _read(ray, path: Path):
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return ray.data.read_parquet(name)
-    if suffix == ".csv":
-        return ray.data.read_csv(name)
+    if suffix == ".csv":  # every cell as text, as the local engine reads CSV
+        import csv
+
+        import pyarrow as pa
+        from pyarrow import csv as arrow_csv
+
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        return ray.data.read_csv(name, convert_options=arrow_csv.ConvertOptions(
+            column_types={column: pa.string() for column in header}))
     return ray.data.read_json(name, lines=True)
 
 
