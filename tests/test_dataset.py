@@ -223,8 +223,13 @@ def test_sigterm_leaves_no_temporary_file_and_the_rerun_resumes(tmp_path):
     assert process.wait() == 128 + signal.SIGTERM, process.stderr.read()
     assert "Traceback" not in process.stderr.read()
     assert not list(tmp_path.rglob(f"*{TEMP_MARK}*")) and not out.exists()
+    killed_join = tmp_path / f".out.jsonl{TEMP_MARK}abcd1234"  # as a SIGKILL while joining the parts leaves it
+    other_output = tmp_path / f".out.jsonl.bak{TEMP_MARK}abcd1234"  # another output's: not ours to remove
+    killed_join.write_text("half", encoding="utf-8")
+    other_output.write_text("half", encoding="utf-8")
     rerun = run_nlp(*args)
     assert rerun.returncode == 0 and "skipped" in rerun.stderr
+    assert not killed_join.exists() and other_output.exists()
     assert len(out.read_text(encoding="utf-8").splitlines()) == 200
 
 
