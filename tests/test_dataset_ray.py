@@ -29,6 +29,9 @@ ROWS = 200
 def ray_session(tmp_path_factory):
     ray.init(num_cpus=2, object_store_memory=200 * 1024 ** 2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}})
+    # Small read blocks (a few rows each, not whole batches), as a large file gives: the engine
+    # must still hand every actor exactly the batches the local engine makes.
+    ray.data.DataContext.get_current().target_max_block_size = 48 * 1024
     yield ray
     ray.shutdown()
 
@@ -41,7 +44,7 @@ def source(tmp_path_factory):
     import pyarrow as pa
 
     path = tmp_path_factory.mktemp("ray-input") / "articles.parquet"
-    pq.write_table(pa.Table.from_pylist(rows), path)
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=37)
     return path
 
 
@@ -59,13 +62,29 @@ def local_rows(source, config, tmp_path_factory):
     return read_parts(out)
 
 
+class RecordsBatches(Enricher):
+    """The real actor, also noting the ids of each batch it gets (one line per batch, any actor)."""
+
+    log = None
+
+    def __call__(self, batch):
+        with open(self.log, "a", encoding="utf-8") as handle:
+            handle.write(" ".join(batch["id"].to_pylist()) + "\n")
+        return super().__call__(batch)
+
+
 def test_ray_engine_gives_the_local_engines_rows(ray_session, source, config, local_rows, tmp_path):
     from dataclasses import replace
 
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # actors import nothing from tests/
+    RecordsBatches.log = str(tmp_path / "batches.txt")
     ray_config = replace(config, dataset=replace(config.dataset, engine="ray"))
-    outcome = enrich_dataset(ray_config, str(source), str(tmp_path / "out"), err=io.StringIO())
+    outcome = enrich_dataset(ray_config, str(source), str(tmp_path / "out"), err=io.StringIO(),
+                             enricher=RecordsBatches)
     rows = read_parts(tmp_path / "out")
     assert outcome.rows == ROWS and outcome.failed == 0
+    batches = sorted(line.split() for line in open(RecordsBatches.log, encoding="utf-8"))
+    assert batches == [[f"row-{i:04d}" for i in range(start, min(start + 8, ROWS))] for start in range(0, ROWS, 8)]
     assert [r["id"] for r in rows] == [f"row-{i:04d}" for i in range(ROWS)]
     assert rows == local_rows
     assert sum(bool(r["abstract_en"]) for r in rows) >= ROWS * 0.8
