@@ -61,7 +61,9 @@ def count_rows(path: Path) -> int | None:
 
         return pq.ParquetFile(path).metadata.num_rows
     if suffix == ".csv":
-        return None
+        with open(path, encoding="utf-8-sig", newline="", errors="replace") as handle:
+            csv.field_size_limit(sys.maxsize)
+            return max(sum(1 for row in csv.reader(handle) if row) - 1, 0)  # as DictReader: no header, no blank rows
     with open(path, "rb") as handle:
         return sum(1 for line in handle if line.strip())
 
