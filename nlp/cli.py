@@ -89,10 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--glob", default=None, metavar="PATTERN", help="file pattern inside folders (default *.md and *.markdown)")
     p = command("enrich-dataset", cmd_enrich_dataset, "add abstract columns to a JSONL/CSV/Parquet dataset")
     p.add_argument("input", metavar="INPUT")
-    p.add_argument("--output", required=True, metavar="OUTPUT")
+    p.add_argument("--output", required=True, metavar="OUTPUT",
+                   help="a folder of numbered parts (resumable), or one .jsonl/.csv/.parquet file")
     p.add_argument("--text-column", default="content")
     p.add_argument("--title-column", default="title")
-    p.add_argument("--batch-size", type=at_least_one, default=32)
+    p.add_argument("--batch-size", type=at_least_one, metavar="N", help="rows per batch (dataset.batch_size)")
+    p.add_argument("--force", action="store_true", help="start over instead of resuming")
+    p.add_argument("--engine", choices=["local", "ray"], help="dataset.engine (ray: pip install -e \".[ray]\")")
+    p.add_argument("--address", metavar="auto|ray://HOST:10001", help="an existing Ray cluster (dataset.address)")
+    p.add_argument("--actors", type=int, metavar="N", help="Ray actors, one Pipeline each (dataset.actors)")
+    p.add_argument("--cpus-per-actor", type=float, metavar="X", help="dataset.cpus_per_actor")
+    p.add_argument("--gpus-per-actor", type=float, metavar="X", help="dataset.gpus_per_actor")
     p = command("models", cmd_models, "pull, list or convert the configured models")
     p.add_argument("action", choices=["pull", "list", "convert"])
     p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
@@ -226,15 +233,22 @@ def cmd_enrich(args, config) -> int:
 
 
 def cmd_enrich_dataset(args, config) -> int:
-    from .enrich import enrich_dataset
+    from dataclasses import replace
+
+    from .dataset import enrich_dataset
+    from .dataset.parts import is_single_file
     from .pipeline import Pipeline
 
-    check_output_path(args.output, [args.input])
-    pipeline = Pipeline.build(config)
-    count = enrich_dataset(pipeline, args.input, args.output, args.text_column, args.title_column,
-                           args.batch_size)
-    print(f"{count} rows written to {args.output}")
-    return 0
+    flags = {"engine": args.engine, "batch_size": args.batch_size, "address": args.address,
+             "actors": args.actors, "cpus_per_actor": args.cpus_per_actor, "gpus_per_actor": args.gpus_per_actor}
+    config = replace(config, dataset=replace(config.dataset, **{k: v for k, v in flags.items() if v is not None}))
+    if is_single_file(Path(args.output)):  # a parts folder is created by the run itself
+        check_output_path(args.output, [args.input])
+    pipeline = Pipeline.build(config) if config.dataset.engine == "local" else None
+    outcome = enrich_dataset(config, args.input, args.output, args.text_column, args.title_column,
+                             force=args.force, pipeline=pipeline)
+    print(f"{outcome.rows} rows, {outcome.failed} failed, written to {outcome.output}")
+    return 1 if outcome.failed else 0
 
 
 def cmd_models(args, config) -> int:

@@ -115,6 +115,18 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class DatasetConfig:
+    """`nlp enrich-dataset`: how rows are batched, written in parts, and spread over a Ray cluster."""
+    engine: str = "local"          # local | ray
+    batch_size: int = 32           # rows whose articles share translation batches
+    batches_per_part: int = 32     # a part file holds this many batches; a rerun skips finished parts
+    address: str = ""              # Ray: "" starts a local instance; auto | ray://host:10001
+    actors: int = 0                # Ray: pipelines in the actor pool; 0 = one per CPU (or GPU) available
+    cpus_per_actor: float = 1.0
+    gpus_per_actor: float = 0.0
+
+
+@dataclass(frozen=True)
 class Config:
     front_matter: FrontMatterKeys = FrontMatterKeys()
     clean: CleanConfig = CleanConfig()
@@ -123,6 +135,7 @@ class Config:
     glossary: GlossaryConfig = GlossaryConfig()
     runtime: RuntimeConfig = RuntimeConfig()
     limits: LimitsConfig = LimitsConfig()
+    dataset: DatasetConfig = DatasetConfig()
 
 
 def default_config_path() -> Path:

@@ -1,4 +1,4 @@
-"""Batch enrichment: folders of posts in place, and datasets to a new file.
+"""Batch enrichment: folders of posts in place (datasets: nlp.dataset).
 
 Finding files, progress, the report and the summary line live here; what happens to one
 post is the pipeline's business.
@@ -18,7 +18,6 @@ from typing import Iterable
 from .errors import ConfigError
 from .files import remove_leftovers, write_new_file
 from .status import Status
-from .tables import open_rows, write_rows
 
 POST_SUFFIXES = (".md", ".markdown")
 STATUSES = tuple(Status)
@@ -139,45 +138,3 @@ def _write_report(path, results, counts, seconds) -> None:
     data = {"summary": {s: counts[s] for s in STATUSES} | {"seconds": round(seconds, 3)},
             "files": [r.as_dict() for r in results]}
     write_new_file(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-DATASET_COLUMNS = ("title_en", "abstract_zh", "abstract_en", "checks")
-
-
-def enrich_dataset(pipeline, source: str, output: str, text_column="content", title_column="title",
-                   batch_size=32) -> int:
-    """Stream rows from `source`, add the abstract columns, write `output`; returns the row count.
-
-    Rows stream through `datasets` batched map, so a large corpus never sits in memory.
-    """
-    rows = _load_rows(source, text_column)
-    title_column = title_column if title_column in (rows.column_names or []) else None
-
-    def add_abstracts(batch):
-        titles = batch[title_column] if title_column else [None] * len(batch[text_column])
-        return _abstract_columns(pipeline, batch[text_column], titles)
-
-    enriched = rows.map(add_abstracts, batched=True, batch_size=batch_size)
-    return write_rows(enriched, Path(output))
-
-
-def _load_rows(source: str, text_column: str):
-    rows = open_rows(source)
-    columns = rows.column_names or list(next(iter(rows.take(1)), {}).keys())
-    if text_column not in columns:
-        raise ConfigError(f"{source}: no column '{text_column}' (columns: {', '.join(columns)}); use --text-column")
-    return rows
-
-
-def _abstract_columns(pipeline, texts, titles) -> dict:
-    articles = [pipeline.clean(text or "", title) for text, title in zip(texts, titles)]
-    usable = [i for i, a in enumerate(articles) if a.text.strip()]
-    abstracts = dict(zip(usable, pipeline.process_articles([articles[i] for i in usable])))
-    columns = {name: [] for name in DATASET_COLUMNS}
-    for i in range(len(articles)):
-        abstract = abstracts.get(i)
-        columns["title_en"].append(abstract.title_en if abstract else None)
-        columns["abstract_zh"].append(abstract.zh if abstract else None)
-        columns["abstract_en"].append(abstract.en if abstract else None)
-        columns["checks"].append(abstract.meta["checks"] if abstract else ["no article text after cleaning"])
-    return columns

@@ -1,15 +1,12 @@
-"""Dataset files in and out: rows stream from JSONL/CSV/Parquet or a saved `datasets` folder,
-and are written back to a temporary file that is renamed into place when complete."""
+"""Dataset files in: rows stream from JSONL/CSV/Parquet or a saved `datasets` folder."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 from pathlib import Path
 
 from .errors import ConfigError, NlpError
-from .files import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -73,86 +70,3 @@ def _hub_rows(data: str, split: str, subset: str | None):
     except Exception as exc:  # unknown id, subset or split: the hub client raises many types
         raise NlpError(f"{data}: cannot load {subset or 'the default subset'}, split {split!r}, from the hub: "
                        f"{first_line(exc)}") from None
-
-
-
-def write_rows(rows, output: Path) -> int:
-    """Write to a temporary file beside `output` and rename it into place at the end."""
-    suffix = output.suffix.lower()
-    if suffix not in FORMATS:
-        raise ConfigError(f"{output}: output must end in .jsonl, .csv or .parquet")
-    count = 0
-    with atomic_output(output, kind="dataset") as tmp:
-        writer = _ROW_WRITERS[FORMATS[suffix]](tmp)
-        for row in rows:
-            writer.write(row)
-            count += 1
-            if count % 100 == 0:
-                log.info("%d rows", count)
-        writer.close()
-    return count
-
-
-class _JsonLines:
-    def __init__(self, path: Path):
-        self.handle = open(path, "w", encoding="utf-8")
-
-    def write(self, row: dict) -> None:
-        self.handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _Csv:
-    """CSV cells are text: list columns (checks) are stored as JSON."""
-
-    def __init__(self, path: Path):
-        self.handle = open(path, "w", encoding="utf-8", newline="")
-        self.writer = None
-
-    def write(self, row: dict) -> None:
-        import csv
-
-        if self.writer is None:
-            self.writer = csv.DictWriter(self.handle, fieldnames=list(row))
-            self.writer.writeheader()
-        self.writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-                              for k, v in row.items()})
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _Parquet:
-    """Rows are buffered in groups so the file is written incrementally."""
-
-    GROUP = 1000
-
-    def __init__(self, path: Path):
-        self.path, self.rows, self.writer = path, [], None
-
-    def write(self, row: dict) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self.rows:
-            return
-        table = pa.Table.from_pylist(self.rows)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(str(self.path), table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
-        self.rows = []
-
-    def close(self) -> None:
-        self._flush()
-        if self.writer is not None:
-            self.writer.close()
-
-
-_ROW_WRITERS = {"json": _JsonLines, "csv": _Csv, "parquet": _Parquet}

@@ -17,11 +17,11 @@ import pytest
 
 from nlp.cli import main
 from nlp.config import load_config
+from nlp.dataset.parts import TEMP_KIND
 from nlp.errors import ConfigError, PostError
 from nlp.files import TEMP_MARK, atomic_output, write_new_file
 from nlp.pipeline import Pipeline
 from nlp.posts import read_post, with_managed_keys, write_post
-from nlp.tables import write_rows
 
 FAST = ["--set", "translator.enabled=false", "--set", "summarizer.method=extractive"]
 ZH = ("<p>国务院常务会议今天召开，会议研究部署进一步优化营商环境的措施。会议指出，要加大对中小企业的"
@@ -138,12 +138,11 @@ def test_enrich_in_the_folder_of_a_running_enrich_dataset_leaves_its_output_alon
     output = folder / "out.jsonl"
     runs = []
 
-    def rows():  # enrich-dataset streaming its rows while someone runs `nlp enrich` on the folder
-        yield {"n": 1}
+    with atomic_output(output, kind=TEMP_KIND) as tmp:  # enrich-dataset writing its output file meanwhile
+        tmp.write_text('{"n": 1}\n', encoding="utf-8")
         runs.append(run("enrich", folder, *FAST))
-        yield {"n": 2}
-
-    assert write_rows(rows(), output, io.StringIO()) == 2
+        with open(tmp, "a", encoding="utf-8") as handle:
+            handle.write('{"n": 2}\n')
     assert runs[0][0] == 0 and "removed" not in runs[0][2]
     assert [json.loads(line)["n"] for line in output.read_text(encoding="utf-8").splitlines()] == [1, 2]
 
@@ -173,7 +172,8 @@ def umask_022():
 def test_new_outputs_honour_the_umask_and_replaced_ones_keep_their_mode(tmp_path, umask_022):
     report, rows = tmp_path / "r.json", tmp_path / "rows.jsonl"
     write_new_file(report, "{}\n")
-    write_rows(iter([{"a": 1}]), rows, io.StringIO())
+    with atomic_output(rows, kind=TEMP_KIND) as tmp:  # as enrich-dataset writes its parts and output file
+        tmp.write_text('{"a": 1}\n', encoding="utf-8")
     assert stat.S_IMODE(report.stat().st_mode) == stat.S_IMODE(rows.stat().st_mode) == 0o644
     os.chmod(report, 0o640)
     write_new_file(report, "{}\n")
