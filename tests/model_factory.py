@@ -210,6 +210,7 @@ def quickmt_layout(marian: Path, folder, compute_type: str = "float32") -> Path:
     if shared.exists():  # quickmt ships one vocabulary per side
         shutil.copyfile(shared, folder / "source_vocabulary.json")
         shared.rename(folder / "target_vocabulary.json")
+    return folder
 
 
 # --- the families users point translator.model / summarizer.model at (tests/test_model_families.py) ----------

@@ -20,6 +20,7 @@ from nlp.runtime import convert_model, load_model
 from nlp.abstractive import AbstractiveSummarizer
 from nlp.summarize import AnnotatedSummarizer, make_summarizer
 
+from recording import RecordingModel
 from repo_data import SEED
 
 CHAT = ChatConfig(system="你是新闻编辑。", prompt="请用不超过{max_chars}个字概括下文，只写文中陈述的事实：\n{text}")
@@ -50,20 +51,6 @@ def seed_article():
 
     post = read_post(SEED)
     return clean_article(post.body, post.data["title"], load_config().clean)
-
-
-class RecordingModel:
-    """The real model, with every `generate` call's inputs kept for inspection."""
-
-    def __init__(self, model):
-        self.model, self.calls = model, []
-
-    def __getattr__(self, name):
-        return getattr(self.model, name)
-
-    def generate(self, texts, **settings):
-        self.calls.append(list(texts))
-        return self.model.generate(texts, **settings)
 
 
 def config(**settings) -> SummarizerConfig:

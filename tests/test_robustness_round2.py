@@ -321,7 +321,7 @@ def test_the_same_post_reached_twice_is_enriched_once(tmp_path):
     (tmp_path / "link").symlink_to(folder, target_is_directory=True)
     code, out, err = run("enrich", folder, tmp_path / "link", folder / "p00.md", *FAST)
     assert code == 0, err
-    assert out.strip().endswith("2 updated, 0 unchanged, 0 skipped, 0 failed")
+    assert out.strip().endswith("2 updated, 0 unchanged, 0 stale, 0 skipped, 0 failed")
 
 
 # -- 15. the same limits on every entry point ----------------------------------------------------------

@@ -19,22 +19,9 @@ from nlp.abstractive import AbstractiveSummarizer
 from nlp.extractive import ExtractiveSummarizer
 from nlp.summarize import make_summarizer
 
-from repo_data import SEED  # noqa: E402
+from recording import RecordingModel
+from repo_data import SEED
 PREFIX = {"mt5": "summarize: ", "bart": ""}
-
-
-class RecordingModel:
-    """The real model, with every `generate` call's inputs kept for inspection."""
-
-    def __init__(self, model):
-        self.model, self.calls = model, []
-
-    def __getattr__(self, name):
-        return getattr(self.model, name)
-
-    def generate(self, texts, **settings):
-        self.calls.append(list(texts))
-        return self.model.generate(texts, **settings)
 
 
 @pytest.fixture(scope="module")
