@@ -516,8 +516,9 @@ def _review_tab(app: DemoApp, demo: gr.Blocks) -> None:
     regenerating.success(app.apply_regenerated, [regenerated, current, version],
                          [status, title_en, zh, en, *checked, meta], api_visibility="private")
     regenerating.failure(functools.partial(_failed, "Regenerate"), current, status, api_visibility="private")
+    translate.click(None, current, retranslated, js=page.TRANSLATING)  # says what runs; no guessed time left
     translate.click(app.translate, [zh, en], [en, retranslated], api_name="translate", concurrency_id=MODELS,
-                    show_progress_on=[en], js=page.DIRTY).failure(
+                    show_progress="hidden", js=page.DIRTY).failure(
         functools.partial(_failed, "Translate"), current, retranslated, api_visibility="private")
     for box, api_name in ((zh, "recheck"), (en, None)):  # checks follow every edit (no model runs)
         box.change(app.recheck, [current, zh, en], checked, api_name=api_name,

@@ -39,6 +39,7 @@ new MutationObserver(() => {
 
 CLEAN = "() => { window.nlpDirty = false; }"
 REGENERATING = "(name) => `**${name}**: ⏳ regenerating… (nothing is saved until you approve) · 正在重新生成`"
+TRANSLATING = "(name) => `⏳ translating the Chinese abstract of **${name}**… (your edit stays) · 正在翻译`"
 DIRTY = "(...args) => { window.nlpDirty = true; return args; }"
 # Next / Previous send (name, table, answer); a row click sends (answer)
 GUARD_MOVE = "(name, table, answer) => [name, table, window.nlpAsk()]"

@@ -31,20 +31,24 @@ pytestmark = [pytest.mark.browser,
 
 
 class Gate:
-    """The real summarizer behind a gate: while held, each call waits for a permit from the test."""
+    """A real model step (`method` of `inner`) behind a gate: while held, each call waits for a
+    permit from the test."""
 
-    def __init__(self, summarizer):
-        self.summarizer, self.held = summarizer, False
+    def __init__(self, inner, method: str):
+        self.inner, self.method, self.held = inner, method, False
         self.permits, self.arrived = threading.Semaphore(0), threading.Semaphore(0)
 
     def __getattr__(self, name):
-        return getattr(self.summarizer, name)
+        attribute = getattr(self.inner, name)
+        if name != self.method:
+            return attribute
 
-    def summarize(self, article):
-        if self.held:
-            self.arrived.release()
-            assert self.permits.acquire(timeout=TIMEOUT_MS / 1000), "the test never opened the gate"
-        return self.summarizer.summarize(article)
+        def gated(*args, **kwargs):
+            if self.held:
+                self.arrived.release()
+                assert self.permits.acquire(timeout=TIMEOUT_MS / 1000), "the test never opened the gate"
+            return attribute(*args, **kwargs)
+        return gated
 
     def wait_for_a_call(self):
         assert self.arrived.acquire(timeout=TIMEOUT_MS / 1000), "no model call arrived at the gate"
@@ -61,17 +65,18 @@ def pipe(tiny_marian):
 
 @pytest.fixture
 def served(pipe, tmp_path):
-    """The app over a fresh copy of the example posts, its summarizer behind a gate."""
+    """The app over a fresh copy of the example posts, its summarizer and translator behind gates."""
     posts = tmp_path / "posts"
     shutil.copytree(EXAMPLES, posts)
-    gate = Gate(pipe.summarizer)
-    gated = Pipeline(pipe.config, gate, pipe.translator, pipe.glossary)
+    gate, translation_gate = Gate(pipe.summarizer, "summarize"), Gate(pipe.translator, "translate")
+    gated = Pipeline(pipe.config, gate, translation_gate, pipe.glossary)
     demo = build_demo(gated, posts)
     port = free_port()
     _, url, _ = launch(demo, pipe.config, port=port, block=False)
-    yield SimpleNamespace(url=url, port=port, posts=posts, gate=gate)
-    gate.held = False
-    gate.let_through(100)
+    yield SimpleNamespace(url=url, port=port, posts=posts, gate=gate, translation_gate=translation_gate)
+    for each in (gate, translation_gate):
+        each.held = False
+        each.let_through(100)
     demo.close()
 
 
@@ -295,7 +300,12 @@ def test_translate_keeps_the_edit_and_shows_english_before_and_after(browser, se
     old_en = textarea(page, "review-en").input_value()
     edited = textarea(page, "review-zh").input_value() + "罚款金额1.54亿元。"
     write_zh(page, edited)
+    served.translation_gate.held = True
     page.keyboard.press("Alt+t")
+    served.translation_gate.wait_for_a_call()
+    page.locator("#review-retranslated").get_by_text("translating").wait_for()  # says what runs meanwhile
+    served.translation_gate.held = False
+    served.translation_gate.let_through()
     page.locator("#review-retranslated").get_by_text("English after").wait_for()
     assert textarea(page, "review-zh").input_value() == edited, "Translate lost the Chinese edit"
     note = page.locator("#review-retranslated").inner_text()
