@@ -34,6 +34,7 @@ from nlp.enrich import find_posts
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline
 from nlp.runtime import load_model
+from nlp.runtime.model import thread_count
 from nlp.abstractive import AbstractiveSummarizer
 from nlp.extractive import ExtractiveSummarizer
 from nlp.translate import Seq2SeqTranslator
@@ -79,7 +80,8 @@ def measure(args) -> dict:
                       key=lambda view: len(view.article.text))
     result = {
         "variant": args.variant, "label": variant.label, "threads": args.threads, "load_s": load_s,
-        "backends": {role: f"{m.backend} {_precision(m)}" for role, m in models.items()},
+        "ran": {role: f"{m.backend} {m.precision}" for role, m in models.items()},
+        "threads_used": thread_count(config.runtime.threads),
         "translate": {**time_translation(translator, translator_model, sentences),
                       "sentences_per_article": sum(len(v.article.sentences) for v in posts) / len(posts)},
         **time_pipeline(pipeline, translator_model, summarizer_model, articles),
@@ -96,7 +98,7 @@ def time_translation(translator, model: ForcedLength, sentences: list[str]) -> d
     model.reset()
     with Clock() as clock:
         translator.translate(sentences)
-    return {**_times(clock), "sentences": len(sentences), "target_tokens": model.target_tokens}
+    return {**_times(clock, [model]), "sentences": len(sentences), "target_tokens": model.target_tokens}
 
 
 def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views) -> dict:
@@ -107,14 +109,21 @@ def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views)
     with Clock() as clock:
         articles = [pipeline.clean(view.post.body, view.article.title) for view in views]
         pipeline.process_articles(articles)
-    return {"summarize": {**_times(summarizer_model.clock), "articles": len(views),
+    return {"summarize": {**_times(summarizer_model.clock, [summarizer_model]), "articles": len(views),
                           "target_tokens": summarizer_model.target_tokens},
-            "pipeline": {**_times(clock), "articles": len(views), "chars": sum(len(a.text) for a in articles),
+            "pipeline": {**_times(clock, [translator_model, summarizer_model]), "articles": len(views),
+                         "chars": sum(len(a.text) for a in articles),
                          "target_tokens": summarizer_model.target_tokens + translator_model.target_tokens}}
 
 
-def _times(clock: Clock) -> dict:
-    return {"seconds": clock.seconds, "cpu_seconds": clock.cpu_seconds}
+def _times(clock: Clock, models: list[ForcedLength]) -> dict:
+    """Seconds of `clock` without the models' calibration: with every row at its own length
+    (`seconds`, `cpu_seconds`), and the bounds with every CTranslate2 row at its batch's mean
+    (`at_mean`) and at its batch's longest target (`at_max`)."""
+    fields = ("seconds", "cpu_seconds")
+    at_mean = {f: getattr(clock, f) - sum(getattr(m.calibration, f) for m in models) for f in fields}
+    return {**{f: at_mean[f] + sum(getattr(m.correction, f) for m in models) for f in fields}, "at_mean": at_mean,
+            "at_max": {f: at_mean[f] + sum(getattr(m.to_max, f) for m in models) for f in fields}}
 
 
 def time_rerun(pipeline: Pipeline, posts_dir: Path, count: int, models: dict) -> dict:
@@ -150,12 +159,6 @@ def time_cli_enrich(folder: Path, models: dict) -> dict:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     return {"cli_seconds": time.perf_counter() - start,
             "cli_summary": done.stdout.strip().splitlines()[-1:] or [done.stderr[-300:]]}
-
-
-def _precision(model) -> str:
-    if model.backend == "ctranslate2":
-        return model.translator.compute_type
-    return str(next(model.model.parameters()).dtype).removeprefix("torch.")
 
 
 def main(argv=None) -> None:
