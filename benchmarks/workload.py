@@ -107,6 +107,22 @@ class ForcedLength:
         return outputs
 
 
+class Answered:
+    """A loaded model that answers without computing (`answer(input)` per input), with the model's
+    own identity (ref, revision, backend, precision), so that what it writes carries the same
+    settings fingerprint as the real model's output: the re-enrich measurement's first pass only
+    has to leave abstracts behind that the second pass finds up to date."""
+
+    def __init__(self, model, answer):
+        self.model, self.answer = model, answer
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def generate(self, texts: list[str], **_settings) -> list[str]:
+        return [self.answer(text) if text.strip() else "" for text in texts]
+
+
 class StepCost:
     """Seconds per decoding step of a CTranslate2 model, by the number of rows still decoding.
 
