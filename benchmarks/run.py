@@ -151,8 +151,8 @@ def print_targets(results: dict, mode: str) -> None:
     if invalid:
         print(f"RUN INVALID: load average above the {default.get('cores', '?')} cores while measuring "
               f"{', '.join(invalid)} (rows marked !): other work shared the cores; rerun on a quiet machine")
-    for label, key in (("all CTranslate2 rows at the batch mean (lower bound)", "at_mean"),
-                       ("all CTranslate2 rows at the batch max (upper bound)", "at_max")):
+    for label, key in (("every CTranslate2 row decoded its batch's mean (the high bound)", "at_mean"),
+                       ("every CTranslate2 row decoded its batch's max (the low bound)", "at_max")):
         print(f"speedup if {label}: " + " ".join(f"{task}={_format(_speedup(results, task, 'seconds', key))}"
                                                 for task in TASKS))
     cpu = " ".join(f"{task}={_format(_speedup(results, task, 'cpu_seconds'))}" for task in TASKS)
