@@ -1,6 +1,6 @@
 """Speed of the fast path against the naive baseline, on random-weight models of the published shapes.
 
-    python benchmarks/run.py [--quick] [--threads N] [--workdir DIR]
+    python benchmarks/run.py [--quick] [--threads N] [--repeats N] [--workdir DIR]
 
 Builds (once, cached in the work folder) opus-mt-zh-en- and mT5-base-shaped models and their
 CTranslate2 conversions, measures each variant in a fresh process on the same inputs (see
