@@ -64,3 +64,15 @@ def test_ctranslate2_batches_are_decoded_at_the_mean_and_corrected(workload, tin
                                         workload.translation_tokens)
     torch_model.generate(sentences, num_beams=2)
     assert torch_model.step_cost is None and torch_model.correction.seconds == 0 == torch_model.to_max.seconds
+
+
+def test_repeats_report_the_median_per_task_and_oversubscription_is_invalid(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    runs = [{task: {"seconds": seconds + offset} for task, offset in zip(run.TASKS, (0, 10, 20))}
+            | {"load": load, "cores": 2} for seconds, load in ((5.0, 1.0), (1.0, 2.9), (3.0, 1.5))]
+    result = run.median_run(runs)
+    assert [result[task]["seconds"] for task in run.TASKS] == [3.0, 13.0, 23.0]
+    assert result["load"] == 2.9 and not run.valid(result) and run.valid(runs[0])
