@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workload import (
+    Answered,
     Clock,
     ForcedLength,
     corpus_posts,
@@ -34,26 +35,28 @@ from nlp.enrich import find_posts
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline
 from nlp.runtime import load_model
+from nlp.runtime.model import thread_count
 from nlp.abstractive import AbstractiveSummarizer
-from nlp.extractive import ExtractiveSummarizer
 from nlp.translate import Seq2SeqTranslator
+
+
+STAND_IN_TRANSLATION = "The State Council issued a notice on the work."
 
 
 @dataclass(frozen=True)
 class Variant:
-    label: str
     backend: str
     runtime: dict
     one_per_call: bool = False  # every sentence (or chunk) in its own generate call
 
 
 VARIANTS = {
-    "naive": Variant("naive: transformers fp32, one input per call", "transformers", {"dtype": "float32"}, True),
-    "transformers-fp32": Variant("transformers fp32, batched", "transformers", {"dtype": "float32"}),
-    "transformers-bf16": Variant("transformers bf16, batched", "transformers", {"dtype": "bfloat16"}),
-    "ctranslate2-fp32": Variant("ctranslate2 float32, batched", "ctranslate2", {"compute_type": "float32"}),
-    "ctranslate2-int8-unbatched": Variant("ctranslate2 int8, one input per call", "ctranslate2", {}, True),
-    "default": Variant("default: backend auto (ctranslate2 int8), batched", "auto", {}),
+    "naive": Variant("transformers", {"dtype": "float32"}, True),
+    "transformers-fp32": Variant("transformers", {"dtype": "float32"}),
+    "transformers-bf16": Variant("transformers", {"dtype": "bfloat16"}),
+    "ctranslate2-fp32": Variant("ctranslate2", {"compute_type": "float32"}),
+    "ctranslate2-int8-unbatched": Variant("ctranslate2", {}, True),
+    "default": Variant("auto", {}),
 }
 
 
@@ -78,8 +81,10 @@ def measure(args) -> dict:
     articles = spread([v for v in posts if len(v.article.text) <= args.max_article_chars], args.articles,
                       key=lambda view: len(view.article.text))
     result = {
-        "variant": args.variant, "label": variant.label, "threads": args.threads, "load_s": load_s,
-        "backends": {role: f"{m.backend} {_precision(m)}" for role, m in models.items()},
+        "variant": args.variant, "one_per_call": variant.one_per_call, "threads": args.threads, "load_s": load_s,
+        "cores": len(os.sched_getaffinity(0)),
+        "ran": {role: f"{m.backend} {m.precision}" for role, m in models.items()},
+        "threads_used": thread_count(config.runtime.threads),
         "translate": {**time_translation(translator, translator_model, sentences),
                       "sentences_per_article": sum(len(v.article.sentences) for v in posts) / len(posts)},
         **time_pipeline(pipeline, translator_model, summarizer_model, articles),
@@ -96,7 +101,7 @@ def time_translation(translator, model: ForcedLength, sentences: list[str]) -> d
     model.reset()
     with Clock() as clock:
         translator.translate(sentences)
-    return {**_times(clock), "sentences": len(sentences), "target_tokens": model.target_tokens}
+    return {**_times(clock, [model]), "sentences": len(sentences), "target_tokens": model.target_tokens}
 
 
 def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views) -> dict:
@@ -107,30 +112,41 @@ def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views)
     with Clock() as clock:
         articles = [pipeline.clean(view.post.body, view.article.title) for view in views]
         pipeline.process_articles(articles)
-    return {"summarize": {**_times(summarizer_model.clock), "articles": len(views),
+    return {"summarize": {**_times(summarizer_model.clock, [summarizer_model]), "articles": len(views),
                           "target_tokens": summarizer_model.target_tokens},
-            "pipeline": {**_times(clock), "articles": len(views), "chars": sum(len(a.text) for a in articles),
+            "pipeline": {**_times(clock, [translator_model, summarizer_model]), "articles": len(views),
+                         "chars": sum(len(a.text) for a in articles),
                          "target_tokens": summarizer_model.target_tokens + translator_model.target_tokens}}
 
 
-def _times(clock: Clock) -> dict:
-    return {"seconds": clock.seconds, "cpu_seconds": clock.cpu_seconds}
+def _times(clock: Clock, models: list[ForcedLength]) -> dict:
+    """Seconds of `clock` without the models' calibration: with every row at its own length
+    (`seconds`, `cpu_seconds`), and the bounds with every CTranslate2 row at its batch's mean
+    (`at_mean`) and at its batch's longest target (`at_max`)."""
+    fields = ("seconds", "cpu_seconds")
+    at_mean = {f: getattr(clock, f) - sum(getattr(m.calibration, f) for m in models) for f in fields}
+    return {**{f: at_mean[f] + sum(getattr(m.correction, f) for m in models) for f in fields}, "at_mean": at_mean,
+            "at_max": {f: at_mean[f] + sum(getattr(m.to_max, f) for m in models) for f in fields}}
 
 
 def time_rerun(pipeline: Pipeline, posts_dir: Path, count: int, models: dict) -> dict:
     """enrich_files over a copied folder a second time, when every post already has its abstract;
     then `nlp enrich` on it, whose time includes start-up and loading the models.
 
-    The first pass writes the abstracts with the extractive summariser (the translator is the
-    real one): what the second pass reads does not depend on how the abstracts were made.
+    The first pass writes the abstracts with models that answer without computing (Answered),
+    under the same settings fingerprint: what the second pass reads does not depend on how the
+    abstracts were made.
     """
     folder = Path(tempfile.mkdtemp(prefix="bench-posts-"))
     try:
         for path in spread(sorted(posts_dir.glob("*.md")), count):
             shutil.copy2(path, folder / path.name)
         paths = find_posts([str(folder)])
-        first = Pipeline(pipeline.config, ExtractiveSummarizer(pipeline.config.summarizer.extractive),
-                         pipeline.translator, pipeline.glossary)
+        config, translator = pipeline.config, pipeline.translator
+        summarizer = AbstractiveSummarizer(Answered(pipeline.summarizer.model, summary_stand_in), config.summarizer)
+        translator = Seq2SeqTranslator(Answered(translator.seq2seq, lambda _: STAND_IN_TRANSLATION),
+                                       config.translator, pipeline.glossary)
+        first = Pipeline(config, summarizer, translator, pipeline.glossary)
         first_statuses = Counter(str(result.status) for result in first.enrich_files(paths))
         start = time.perf_counter()
         statuses = Counter(str(result.status) for result in pipeline.enrich_files(paths))
@@ -150,12 +166,6 @@ def time_cli_enrich(folder: Path, models: dict) -> dict:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     return {"cli_seconds": time.perf_counter() - start,
             "cli_summary": done.stdout.strip().splitlines()[-1:] or [done.stderr[-300:]]}
-
-
-def _precision(model) -> str:
-    if model.backend == "ctranslate2":
-        return model.translator.compute_type
-    return str(next(model.model.parameters()).dtype).removeprefix("torch.")
 
 
 def main(argv=None) -> None:

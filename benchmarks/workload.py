@@ -5,9 +5,10 @@ things are put right here, identically for every variant:
 - output length: each generate call is forced to min = max new tokens (1.3 target tokens per
   source character for translation, 84 tokens for a summary), batch by batch in the batches the
   model itself forms. A trained model's batch costs what its backend computes: transformers
-  runs every row until the longest is done (so the batch is forced to its longest target),
-  CTranslate2 drops rows as they finish (so the batch is forced to its mean target, which
-  decodes the same number of tokens);
+  runs every row until the longest is done (so the batch is forced to its longest target, which
+  is exact); CTranslate2 drops rows as they finish, which no per-call setting can reproduce, so
+  its batch is decoded at its mean target and the time is corrected by the measured cost of
+  CTranslate2's decoding steps as a function of the rows still decoding (see StepCost);
 - summary text: the summariser's random tokens are replaced by the first ~100 characters of
   its input (whole sentences), the size of a real 84-token Chinese summary, so that the
   map-reduce rounds and the translation of the abstract get realistic input.
@@ -64,17 +65,23 @@ class ForcedLength:
 
     `one_per_call` sends every input in its own generate call (the naive baseline).
     `stand_in`, when given, replaces each output text (see the module docstring).
-    Counters: `target_tokens` (what a trained model would have written, for tokens/s), and the
-    wall-clock and CPU seconds spent in generate.
+    Counters: `target_tokens` (what a trained model would have written, for tokens/s); `clock`,
+    the wall-clock and CPU seconds spent in generate, `calibration` included (StepCost measuring
+    itself: subtract it from every clock around a call); `correction`, what CTranslate2's per-row
+    lengths add (zero for transformers); `to_max`, what forcing every row of a CTranslate2 batch
+    to the batch's longest target would add. Without correction a CTranslate2 figure is the lower
+    bound (every row at the batch mean), with `to_max` the upper bound.
     """
 
     def __init__(self, model, target_tokens, one_per_call: bool = False, stand_in=None):
         self.model, self.target_tokens_of = model, target_tokens
         self.one_per_call, self.stand_in = one_per_call, stand_in
+        self.step_cost = StepCost(model) if model.backend == "ctranslate2" else None
         self.reset()
 
     def reset(self) -> None:
         self.target_tokens, self.clock = 0, Clock()
+        self.correction, self.to_max, self.calibration = Clock(), Clock(), Clock()
 
     def __getattr__(self, name):  # ref, path, backend, max_input_tokens, count_tokens
         return getattr(self.model, name)
@@ -86,14 +93,98 @@ class ForcedLength:
         for batch in token_batches(self.model.count_tokens([texts[i] for i in todo]), max_batch_tokens):
             inputs = [texts[todo[b]] for b in batch]
             targets = [self.target_tokens_of(text) for text in inputs]
-            length = max(targets) if self.model.backend == "transformers" else round(sum(targets) / len(targets))
+            length = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
             forced = {**settings, "min_new_tokens": length, "max_new_tokens": length}
             with self.clock:
                 generated = self.model.generate(inputs, max_batch_tokens=max_batch_tokens, **forced)
+                if self.step_cost is not None and len(set(targets)) > 1:
+                    with self.calibration:
+                        self.step_cost.add_corrections(inputs, targets, length, settings, self.correction,
+                                                       self.to_max)
             self.target_tokens += sum(targets)
             for b, text, output in zip(batch, inputs, generated):
                 outputs[todo[b]] = self.stand_in(text) if self.stand_in else output
         return outputs
+
+
+class Answered:
+    """A loaded model that answers without computing (`answer(input)` per input), with the model's
+    own identity (ref, revision, backend, precision), so that what it writes carries the same
+    settings fingerprint as the real model's output: the re-enrich measurement's first pass only
+    has to leave abstracts behind that the second pass finds up to date."""
+
+    def __init__(self, model, answer):
+        self.model, self.answer = model, answer
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def generate(self, texts: list[str], **_settings) -> list[str]:
+        return [self.answer(text) if text.strip() else "" for text in texts]
+
+
+class StepCost:
+    """Seconds per decoding step of a CTranslate2 model, by the number of rows still decoding.
+
+    A batch whose rows finish at their own lengths L1 <= ... <= Ln costs its encoder plus, for
+    every step t, one step with the rows whose target is longer than t. ForcedLength decodes the
+    batch at the mean length Lf (every row, which decodes the same number of tokens); the
+    difference is sum_t step(rows at t) - Lf * step(n), added as `correction`. step(m) is measured
+    on the batch's own longest-target inputs, as the time of m rows decoding STEPS[1] tokens
+    minus STEPS[0] tokens (the encoder cancels), at m = 1, 2, 4, ... and n, linear in between;
+    measured once per row count (on the first batch that needs it) and cached.
+    """
+
+    STEPS = (2, 26)
+
+    def __init__(self, model):
+        self.model = model
+        self.seconds: dict[int, tuple[float, float]] = {}  # rows -> (wall, CPU) seconds per step
+
+    def add_corrections(self, inputs, targets, forced: int, settings: dict, correction, to_max) -> None:
+        by_target = [text for _, text in sorted(zip(targets, inputs), key=lambda pair: -pair[0])]
+        rows = len(inputs)
+        for count in sorted({1 << k for k in range(rows.bit_length())} | {rows}):
+            if count not in self.seconds:
+                self.seconds[count] = self._measure(by_target[:count], settings)
+        for index, field in enumerate(("seconds", "cpu_seconds")):
+            def step(m: int) -> float:
+                return _interpolate(self.seconds, m)[index]
+            _add(correction, field, staircase_extra(targets, forced, step))
+            _add(to_max, field, (max(targets) - forced) * step(rows))
+
+    def _measure(self, inputs: list[str], settings: dict) -> tuple[float, float]:
+        clocks = []
+        for steps in self.STEPS:
+            with Clock() as clock:
+                self.model.generate(inputs, max_batch_tokens=1 << 30, **{**settings, "min_new_tokens": steps,
+                                                                         "max_new_tokens": steps})
+            clocks.append(clock)
+        span = self.STEPS[1] - self.STEPS[0]
+        return ((clocks[1].seconds - clocks[0].seconds) / span, (clocks[1].cpu_seconds - clocks[0].cpu_seconds) / span)
+
+
+def staircase_extra(targets: list[int], forced: int, step_seconds) -> float:
+    """Seconds that rows finishing at their own `targets` take beyond all rows decoding `forced`
+    steps, given `step_seconds(rows still decoding)`."""
+    ordered, rows, total, done = sorted(targets), len(targets), 0.0, 0
+    for finished, length in enumerate(ordered):
+        total += (length - done) * step_seconds(rows - finished)
+        done = length
+    return total - forced * step_seconds(rows)
+
+
+def _add(clock: "Clock", field: str, seconds: float) -> None:
+    setattr(clock, field, getattr(clock, field) + seconds)
+
+
+def _interpolate(points: dict[int, tuple[float, float]], rows: int) -> tuple[float, float]:
+    if rows in points:
+        return points[rows]
+    below = max(m for m in points if m < rows)
+    above = min(m for m in points if m > rows)
+    share = (rows - below) / (above - below)
+    return tuple(low + share * (high - low) for low, high in zip(points[below], points[above]))
 
 
 class Clock:

@@ -1,0 +1,78 @@
+"""The benchmark's equal-work accounting (benchmarks/workload.py): CTranslate2 rows that end at
+their own lengths, estimated from the measured cost per decoding step by rows still decoding."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from model_factory import chinese_corpus
+from nlp.config import load_config
+from nlp.runtime import convert_model, load_model
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def workload():
+    spec = importlib.util.spec_from_file_location("workload", BENCHMARKS / "workload.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["workload"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_staircase_extra_follows_each_row_for_an_affine_step_cost(workload):
+    """With step(m) = a + b*m, rows at their own lengths cost a*max + b*sum; at the forced length
+    f every row costs (a + b*n) * f: the difference is what the benchmark adds."""
+    a, b, targets, forced = 3.0, 0.5, [4, 9, 9, 30], 13
+
+    def step(m):
+        return a + b * m
+
+    expected = a * max(targets) + b * sum(targets) - (a + b * len(targets)) * forced
+    assert workload.staircase_extra(targets, forced, step) == pytest.approx(expected)
+    assert workload.staircase_extra([7, 7, 7], 7, step) == 0
+
+
+def test_interpolate_is_linear_between_measured_row_counts(workload):
+    points = {1: (1.0, 2.0), 4: (4.0, 8.0)}
+    assert workload._interpolate(points, 2) == pytest.approx((2.0, 4.0))
+    assert workload._interpolate(points, 4) == (4.0, 8.0)
+
+
+def test_ctranslate2_batches_are_decoded_at_the_mean_and_corrected(workload, tiny_marian, tmp_path):
+    runtime = replace(load_config().runtime, models_dir=str(tmp_path / "models"), threads=1)
+    folder = shutil.copytree(tiny_marian, tmp_path / "marian")
+    convert_model(str(folder), runtime)
+    model = load_model(str(folder), runtime, backend="ctranslate2")
+    sentences = sorted({line for line in chinese_corpus() if 4 <= len(line) <= 40}, key=len)[:5]
+    forced = workload.ForcedLength(model, workload.translation_tokens)
+    outputs = forced.generate(sentences, num_beams=2)
+    targets = [workload.translation_tokens(s) for s in sentences]
+    assert len(outputs) == len(sentences) and len(set(targets)) > 1
+    assert forced.target_tokens == sum(targets)
+    assert sorted(forced.step_cost.seconds) == [1, 2, 4, 5]  # the row counts measured for one batch of 5
+    assert forced.calibration.seconds > 0 and forced.clock.seconds > forced.calibration.seconds
+    assert forced.to_max.seconds != 0 and forced.correction.seconds != 0
+
+    torch_model = workload.ForcedLength(load_model(str(folder), runtime, backend="transformers"),
+                                        workload.translation_tokens)
+    torch_model.generate(sentences, num_beams=2)
+    assert torch_model.step_cost is None and torch_model.correction.seconds == 0 == torch_model.to_max.seconds
+
+
+def test_repeats_report_the_median_per_task_and_oversubscription_is_invalid(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    runs = [{task: {"seconds": seconds + offset} for task, offset in zip(run.TASKS, (0, 10, 20))}
+            | {"load": load, "cores": 2} for seconds, load in ((5.0, 1.0), (1.0, 2.9), (3.0, 1.5))]
+    result = run.median_run(runs)
+    assert [result[task]["seconds"] for task in run.TASKS] == [3.0, 13.0, 23.0]
+    assert result["load"] == 2.9 and not run.valid(result) and run.valid(runs[0])
