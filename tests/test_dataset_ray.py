@@ -73,14 +73,18 @@ class RecordsBatches(Enricher):
         return super().__call__(batch)
 
 
-def test_ray_engine_gives_the_local_engines_rows(ray_session, source, config, local_rows, tmp_path):
+def run_on_ray(config, source, output, enricher):
+    """`enrich-dataset` of `source` on the Ray engine, with `enricher` as the actor class."""
     from dataclasses import replace
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # actors import nothing from tests/
-    RecordsBatches.log = str(tmp_path / "batches.txt")
     ray_config = replace(config, dataset=replace(config.dataset, engine="ray"))
-    outcome = enrich_dataset(ray_config, str(source), str(tmp_path / "out"), err=io.StringIO(),
-                             enricher=RecordsBatches)
+    return enrich_dataset(ray_config, str(source), str(output), err=io.StringIO(), enricher=enricher)
+
+
+def test_ray_engine_gives_the_local_engines_rows(ray_session, source, config, local_rows, tmp_path):
+    RecordsBatches.log = str(tmp_path / "batches.txt")
+    outcome = run_on_ray(config, source, tmp_path / "out", RecordsBatches)
     rows = read_parts(tmp_path / "out")
     assert outcome.rows == ROWS and outcome.failed == 0
     batches = sorted(line.split() for line in open(RecordsBatches.log, encoding="utf-8"))
@@ -103,13 +107,8 @@ class DiesOnce(Enricher):
 
 
 def test_an_actor_killed_mid_run_still_gives_every_row(ray_session, source, config, local_rows, tmp_path):
-    from dataclasses import replace
-
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # actors import nothing from tests/
     DiesOnce.marker = str(tmp_path / "killed-once")
-    ray_config = replace(config, dataset=replace(config.dataset, engine="ray"))
-    outcome = enrich_dataset(ray_config, str(source), str(tmp_path / "out.parquet"), err=io.StringIO(),
-                             enricher=DiesOnce)
+    outcome = run_on_ray(config, source, tmp_path / "out.parquet", DiesOnce)
     assert os.path.exists(DiesOnce.marker), "no actor was killed"
     assert outcome.rows == ROWS
     assert pq.read_table(tmp_path / "out.parquet").to_pylist() == local_rows
