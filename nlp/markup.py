@@ -36,7 +36,7 @@ _UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?:temp|cdata|ignore|include|rcdat
 @dataclass(frozen=True)
 class Block:
     """One paragraph of a body and the markup facts around it that tell captions, invisible
-    watermarks and link lists from article text (the text itself is what body_paragraphs gives)."""
+    watermarks and link lists from article text (the text: whitespace collapsed, in order)."""
 
     text: str
     tag: str = "p"  # innermost block element: p, div, li, h2, figcaption, ...
@@ -44,11 +44,6 @@ class Block:
     after_image: bool = False  # an image came right before it, with no text in between
     link_chars: int = 0  # characters of link text
     hidden: tuple[str, ...] = ()  # pieces of the text that readers never see (hidden styles)
-
-
-def body_paragraphs(body: str) -> list[str]:
-    """Paragraph texts of an HTML or Markdown body, in order, whitespace collapsed."""
-    return [block.text for block in body_blocks(body)]
 
 
 def body_blocks(body: str) -> list[Block]:
@@ -64,10 +59,6 @@ def looks_like_html(body: str) -> bool:
     """
     text = body.strip()
     return bool(re.match(r"<[A-Za-z]", text)) and text.endswith(">")
-
-
-def html_paragraphs(html: str) -> list[str]:
-    return [block.text for block in html_blocks(html)]
 
 
 def html_blocks(html: str) -> list[Block]:
