@@ -19,7 +19,8 @@ class AbstractiveSummarizer:
     call; the chunk summaries, in order, become the input of the next round, packed the same
     way, until a single chunk remains, whose summary is the abstract. Length is bounded in
     tokens by the generation settings and in characters by `config.max_chars`, trimming at a
-    sentence or clause boundary.
+    sentence or clause boundary. Several articles go through their rounds side by side
+    (`summarize_many`), sharing generate calls.
     """
 
     def __init__(self, model, config: SummarizerConfig):
@@ -31,17 +32,30 @@ class AbstractiveSummarizer:
                               f"within {self.limit} tokens")
 
     def summarize(self, article: Article) -> Summary:
-        units = [s for s in article.sentences if s.strip()]
-        if not units:
+        return self.summarize_many([article])[0]
+
+    def summarize_many(self, articles: list[Article]) -> list[Summary]:
+        """The abstract of each article; each round's chunks of all of them share one generate
+        call, so short articles (one chunk, otherwise a batch of one) are decoded together."""
+        units = [[s for s in article.sentences if s.strip()] for article in articles]
+        counts: list[list[int]] = [[] for _ in articles]  # chunks per round, per article
+        active = [i for i, u in enumerate(units) if u]
+        while active:
+            chunks = {i: self._pack(units[i]) for i in active}
+            for i in active:
+                if counts[i] and len(chunks[i]) >= counts[i][-1]:
+                    raise NlpError(f"summarizer: chunk summaries no longer shrink within {self.limit} input tokens; "
+                                   f"lower summarizer.max_new_tokens ({self.config.max_new_tokens})")
+                counts[i].append(len(chunks[i]))
+            outputs = iter(self._generate([chunk for i in active for chunk in chunks[i]]))
+            for i in active:
+                units[i] = [s for s in (tidy_summary(next(outputs)) for _ in chunks[i]) if s]
+            active = [i for i in active if units[i] and counts[i][-1] > 1]
+        return [self._summary(u, c) for u, c in zip(units, counts)]
+
+    def _summary(self, units: list[str], counts: list[int]) -> Summary:
+        if not counts:
             return Summary("", "abstractive", self.model.ref, ("no sentences to summarise",))
-        counts: list[int] = []  # chunks per round
-        while units and (not counts or counts[-1] > 1):
-            chunks = self._pack(units)
-            if counts and len(chunks) >= counts[-1]:
-                raise NlpError(f"summarizer: chunk summaries no longer shrink within {self.limit} "
-                               f"input tokens; lower summarizer.max_new_tokens ({self.config.max_new_tokens})")
-            counts.append(len(chunks))
-            units = [s for s in map(tidy_summary, self._generate(chunks)) if s]
         rounds = " -> ".join(map(str, counts))
         notes = (f"long input: {rounds} chunks in {len(counts)} rounds",) if len(counts) > 1 else ()
         if not units:

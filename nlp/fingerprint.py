@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from .deferred import Deferred
+
 FINGERPRINT_VERSION = 1  # bump when the meaning of a setting changes
 _SPEED_ONLY = ("max_batch_tokens", "backend")  # backend: the one really used is in "model"
 
@@ -21,7 +23,7 @@ def settings_fingerprint(config, summarizer, translator, glossary) -> str:
     settings = {
         "version": FINGERPRINT_VERSION,
         "summarizer": summarizer_settings(summarizer, config),
-        "translator": translator_settings(translator),
+        "translator": translator_settings(translator, config),
         "glossary": sorted([term.zh, term.en] for term in glossary.terms),
         "glossary_inject": config.glossary.inject,
         "clean": {**asdict(config.clean), "rules": [_file_hash(path) for path in config.clean.rules]},
@@ -31,19 +33,19 @@ def settings_fingerprint(config, summarizer, translator, glossary) -> str:
 
 
 def summarizer_settings(summarizer, config) -> dict:
-    inner = _innermost(summarizer)
-    model = getattr(inner, "model", None)
-    if model is None or isinstance(model, str):  # extractive (TextRank), the fallback included
+    model = summarizer_model(summarizer)
+    if model is None:  # extractive (TextRank), the fallback included
         return {"method": "extractive", **asdict(config.summarizer.extractive)}
     return {"method": "abstractive", "model": model_settings(model), **_without(asdict(config.summarizer),
                                                                               "model", "method", *_SPEED_ONLY)}
 
 
-def translator_settings(translator) -> dict | None:
-    if translator is None:
+def translator_settings(translator, config) -> dict | None:
+    model = translator_model(translator)
+    if model is None:
         return None
-    return {"model": model_settings(translator.seq2seq),
-            **_without(asdict(translator.config), "model", "enabled", *_SPEED_ONLY)}
+    return {"model": model_settings(model),
+            **_without(asdict(config.translator), "model", "enabled", *_SPEED_ONLY)}
 
 
 def model_settings(model) -> dict:
@@ -52,20 +54,33 @@ def model_settings(model) -> dict:
 
 
 def backend_description(summarizer, translator) -> str | None:
-    """`<backend> <precision>` of the models that ran, e.g. "ctranslate2 int8"; both when they differ."""
-    models = {"summarizer": getattr(_innermost(summarizer), "model", None),
-              "translator": getattr(translator, "seq2seq", None) if translator is not None else None}
-    described = {role: f"{m.backend} {m.precision}" for role, m in models.items()
-                 if m is not None and not isinstance(m, str)}
+    """`<backend> <precision>` of the models, e.g. "ctranslate2 int8"; both when they differ."""
+    models = {"summarizer": summarizer_model(summarizer), "translator": translator_model(translator)}
+    described = {role: f"{m.backend} {m.precision}" for role, m in models.items() if m is not None}
     if len(set(described.values())) <= 1:
         return next(iter(described.values()), None)
     return "; ".join(f"{role} {value}" for role, value in described.items())
 
 
-def _innermost(summarizer):
-    while hasattr(summarizer, "inner"):  # a summarizer wrapped to add notes (or to count calls)
+def summarizer_model(summarizer):
+    """The identity of the summariser's model (None: extractive), without loading a deferred one."""
+    while not isinstance(summarizer, Deferred) and hasattr(summarizer, "inner"):  # wrapped to add notes
         summarizer = summarizer.inner
-    return summarizer
+    if isinstance(summarizer, Deferred):
+        return summarizer.identity
+    model = getattr(summarizer, "model", None)
+    return None if model is None or isinstance(model, str) else _identity(model)
+
+
+def translator_model(translator):
+    if translator is None:
+        return None
+    return translator.identity if isinstance(translator, Deferred) else _identity(translator.seq2seq)
+
+
+def _identity(model):
+    """What a loaded model was identified as (stand-ins in tests carry the same four attributes)."""
+    return getattr(model, "identity", model)
 
 
 def _model_name(ref: str) -> str:

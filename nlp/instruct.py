@@ -37,6 +37,8 @@ class ChatSummaryModel:
         self.model, self.chat, self.max_chars = model, chat, max_chars
         self.ref, self.path, self.backend = model.ref, model.path, model.backend
         self.precision, self.revision = model.precision, model.revision  # provenance and fingerprint
+        if hasattr(model, "identity"):  # what the fingerprint records (nlp.runtime.identity)
+            self.identity = model.identity
         self.max_input_tokens = model.max_input_tokens - max_new_tokens  # the answer shares the window
         if self.count_tokens([""])[0] >= self.max_input_tokens:
             raise ConfigError(f"summarizer.chat and max_new_tokens ({max_new_tokens}) leave no room for the "

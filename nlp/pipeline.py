@@ -1,6 +1,6 @@
 """The whole flow in one place: clean → summarise → translate → check → front matter.
 
-Models are loaded once in `Pipeline.from_config` and reused for every text and file.
+Models are found in `Pipeline.from_config`, loaded on first use and reused for every text and file.
 Files are read and written only through `nlp.posts`, which keeps every byte outside the
 managed keys; this module decides what to write and when.
 """
@@ -19,14 +19,14 @@ from .checks import run_checks
 from .clean import chinese_ratio, clean_article
 from .config import Config, load_config
 from .degenerate import degenerate
-from .errors import PostError
+from .errors import ModelUnavailable, PostError
 from .fingerprint import backend_description, settings_fingerprint
 from .glossary import Glossary
 from .limits import check_file_size, for_models
 from .posts import Post, read_post, with_managed_keys, write_post
 from .status import PostState, Status
 from .extractive import ExtractiveSummarizer
-from .summarize import make_summarizer
+from .summarize import make_summarizer, summarize_many
 from .translate import make_translator
 
 POSTS_PER_BATCH = 16  # titles and abstracts of this many posts share translation batches
@@ -80,11 +80,12 @@ class Pipeline:
 
     @classmethod
     def build(cls, config: Config) -> "Pipeline":
-        """Load models once; a missing translator raises ModelUnavailable here, before any file."""
+        """Find the models now (a missing translator raises ModelUnavailable here, before any
+        file) and load each on its first use, so a run over unchanged posts loads none."""
         glossary = Glossary.load(config.glossary.files) if config.glossary.enforce else Glossary.empty()
-        translator = (make_translator(config.translator, config.runtime, glossary, config.glossary.inject)
-                      if config.translator.enabled else None)
-        return cls(config, make_summarizer(config.summarizer, config.runtime), translator, glossary)
+        translator = (make_translator(config.translator, config.runtime, glossary, config.glossary.inject,
+                                      deferred=True) if config.translator.enabled else None)
+        return cls(config, make_summarizer(config.summarizer, config.runtime, deferred=True), translator, glossary)
 
     # -- text -------------------------------------------------------------------------------
 
@@ -96,23 +97,22 @@ class Pipeline:
         return self.process_articles([self.clean(text, title)])[0]
 
     def process_articles(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract]:
-        """Summarise each article, then translate all abstracts and titles in shared batches.
+        """Summarise the articles, then translate all abstracts and titles, each in shared batches.
 
         `timings` (one dict per article) gets the seconds per step, as each Abstract.timings does."""
         timings = timings if timings is not None else [{} for _ in articles]
         limited = [for_models(a, self.config.limits, self.clean) for a in articles]  # bounded model input
-        summaries = []
-        for (article, _), timing in zip(limited, timings):
-            start = time.perf_counter()
-            summaries.append(self._summarize(article))
-            timing["summarize"] = round(time.perf_counter() - start, 4)
+        start = time.perf_counter()
+        summaries = summarize_many(self.summarizer, [a for a, _ in limited])
+        for timing in timings:
+            timing["summarize"] = round((time.perf_counter() - start) / max(len(articles), 1), 4)
+        summaries = [self._usable(summary, article) for summary, (article, _) in zip(summaries, limited)]
         english = self._translate(summaries, [a for a, _ in limited], timings)
         return [self._abstract(full, notes, summary, translated, timing)
                 for full, (_, notes), summary, translated, timing in zip(articles, limited, summaries, english, timings)]
 
-    def _summarize(self, article: Article):
+    def _usable(self, summary, article: Article):
         """The summariser's abstract, or the extractive one when the model's is empty or degenerate."""
-        summary = self.summarizer.summarize(article)
         problem = degenerate(summary.text)
         if problem is None or summary.method == "extractive":
             return summary
@@ -205,24 +205,23 @@ class Pipeline:
         for start in range(0, len(paths), POSTS_PER_BATCH):
             views = list(inspect(paths[start:start + POSTS_PER_BATCH]))
             todo = [v for v in views if _needs_abstract(v, force)]
-            abstracts = dict(zip((v.path for v in todo), self._process_views(todo)))
+            abstracts = dict(zip((v.path for v in todo), self.process_each([v.article for v in todo])))
             for view in views:
                 if view.path in abstracts:
                     yield self._write(view, abstracts[view.path], dry_run)
                 else:
                     yield _result_without_work(view, force)
 
-    def _process_views(self, views: list[PostView]) -> list[Abstract | Exception]:
-        if not views:
-            return []
-        return self.process_each([v.article for v in views])
-
     def process_each(self, articles: list[Article], timings: list[dict] | None = None) -> list[Abstract | Exception]:
         """process_articles, where an article that fails gives its exception in its place, so
         one bad article (even one alone in its batch) never stops the others."""
+        if not articles:
+            return []
         timings = timings if timings is not None else [{} for _ in articles]
         try:
             return self.process_articles(articles, timings)
+        except ModelUnavailable:  # not this article's fault: no article can be done
+            raise
         except Exception as exc:  # retry one by one to find the bad one
             if len(articles) == 1:
                 return [exc]

@@ -30,31 +30,52 @@ class Summary:
 
 
 class Summarizer(Protocol):
+    """May also have summarize_many(articles), which shares model calls between articles."""
+
     def summarize(self, article: Article) -> Summary: ...
 
 
-def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig) -> Summarizer:
-    """The configured summarizer; `auto` falls back to extractive when the model can't load."""
-    from .abstractive import AbstractiveSummarizer
+def summarize_many(summarizer: Summarizer, articles: list[Article]) -> list[Summary]:
+    """The summary of each article, in shared model calls where the summarizer can make them."""
+    many = getattr(summarizer, "summarize_many", None)
+    return many(articles) if many is not None else [summarizer.summarize(article) for article in articles]
+
+
+def make_summarizer(config: SummarizerConfig, runtime: RuntimeConfig, deferred: bool = False) -> Summarizer:
+    """The configured summarizer; `auto` falls back to extractive when the model is not to be had.
+
+    `deferred`: the model is only identified now (so a missing one is known at once) and loads
+    when the first article is summarised (nlp.deferred)."""
     from .extractive import ExtractiveSummarizer
 
     if config.method not in METHODS:
         raise ConfigError(f"summarizer.method must be one of {', '.join(METHODS)}, got {config.method!r}")
     if config.method == "extractive":
         return ExtractiveSummarizer(config.extractive)
-    from .instruct import summary_model
-    from .runtime import load_model
+    from .runtime import identify
 
     try:
-        loaded = load_model(config.model, runtime, backend=config.backend, role="summarizer", kind=config.kind,
-                            languages=("zh", "zh"))
-        model = summary_model(loaded, config)
+        identity = identify(config.model, runtime, backend=config.backend, role="summarizer", kind=config.kind)
+        if deferred:
+            from .deferred import Deferred
+
+            return Deferred(lambda: _abstractive(identity, config, runtime), identity)
+        return _abstractive(identity, config, runtime)
     except ModelUnavailable as exc:
         if config.method == "abstractive":
             raise
         logging.getLogger(__name__).warning("warning: %s; summarising extractively (TextRank)", exc)
         note = f"abstractive model {config.model} unavailable; used extractive"
         return AnnotatedSummarizer(ExtractiveSummarizer(config.extractive), note)
+
+
+def _abstractive(identity, config: SummarizerConfig, runtime: RuntimeConfig) -> Summarizer:
+    from .abstractive import AbstractiveSummarizer
+    from .instruct import summary_model
+    from .runtime import load_identified
+
+    loaded = load_identified(identity, runtime, role="summarizer", languages=("zh", "zh"))
+    model = summary_model(loaded, config)
     if not config.prefix:  # T5-style folders say which prefix they were trained with
         config = replace(config, prefix=loaded.task_params.get("summarization", {}).get("prefix", ""))
     return AbstractiveSummarizer(model, config)

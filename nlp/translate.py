@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .config import RuntimeConfig, TranslatorConfig
 from .glossary import Glossary, Term
-from .runtime import Seq2SeqModel, load_model
+from .runtime import Seq2SeqModel, identify, load_identified
 from .text import collapse_space, split_sentences
 
 _CLAUSE_END = ("；", ";")  # split_sentences ends sentences here too; a translation model wants them kept
@@ -104,8 +104,18 @@ def substitute_terms(zh_text: str, glossary: Glossary) -> str:
 
 
 def make_translator(config: TranslatorConfig, runtime: RuntimeConfig, glossary: Glossary,
-                    inject: bool = False) -> Seq2SeqTranslator:
-    """The configured translator; raises ModelUnavailable when its model cannot be had."""
-    model = load_model(config.model, runtime, backend=config.backend, role="translator",
-                       languages=(config.source_lang, config.target_lang))
-    return Seq2SeqTranslator(model, config, glossary, inject)
+                    inject: bool = False, deferred: bool = False) -> Seq2SeqTranslator:
+    """The configured translator; raises ModelUnavailable when its model cannot be had.
+    `deferred`: identified now, loaded at the first translation (nlp.deferred)."""
+    identity = identify(config.model, runtime, backend=config.backend, role="translator")
+
+    def build() -> Seq2SeqTranslator:
+        model = load_identified(identity, runtime, role="translator",
+                                languages=(config.source_lang, config.target_lang))
+        return Seq2SeqTranslator(model, config, glossary, inject)
+
+    if deferred:
+        from .deferred import Deferred
+
+        return Deferred(build, identity)
+    return build()

@@ -1,14 +1,22 @@
 """Shared fixtures: tiny random-weight models of the real classes, built once per test session.
 
-Tests never reach a model hub: HF_HUB_OFFLINE is set before anything imports transformers.
+Tests never reach a model hub: HF_HUB_OFFLINE is set before anything imports transformers. The
+models folder (where `nlp models pull` stores models and identities are recorded) is a temporary
+one, so the tests never write into the user's own.
 Tiny models run single-threaded: on a shared machine, OpenMP threads waiting for a busy core
 make them tens of times slower (runtime.threads 0 follows OMP_NUM_THREADS).
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+if "NLP_MODELS_DIR" not in os.environ:
+    os.environ["NLP_MODELS_DIR"] = tempfile.mkdtemp(prefix="nlp-test-models-")
+    atexit.register(shutil.rmtree, os.environ["NLP_MODELS_DIR"], ignore_errors=True)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402

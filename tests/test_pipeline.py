@@ -13,7 +13,7 @@ from repo_data import SEED  # noqa: E402
 
 
 class Counting:
-    """Wraps a real summarizer or translator and counts the calls that reach it."""
+    """Wraps a real summarizer or translator and counts the articles or calls that reach it."""
 
     def __init__(self, inner):
         self.inner, self.calls = inner, 0
@@ -24,6 +24,10 @@ class Counting:
     def summarize(self, article):
         self.calls += 1
         return self.inner.summarize(article)
+
+    def summarize_many(self, articles):
+        self.calls += len(articles)
+        return self.inner.summarize_many(articles)
 
     def translate(self, texts):
         self.calls += 1

@@ -17,6 +17,7 @@ import pytest
 from nlp import Pipeline
 from nlp.degenerate import degenerate
 from nlp.posts import read_post
+from nlp.runtime.identity import transformers_dtype
 
 from repo_data import SEED
 
@@ -182,7 +183,7 @@ def test_meta_records_the_fingerprint_and_backend_but_no_timings(tiny_marian, se
     result = pipe.enrich_file(seed)
     meta = read_post(seed).data["abstract_meta"]
     assert meta["settings_sha256"] == pipe.settings_sha256 and len(meta["source_sha256"]) == 64
-    assert meta["backend"] == "transformers float32"
+    assert meta["backend"] == f"transformers {transformers_dtype('auto', 'cpu')}"  # bfloat16 where native
     assert "_timings" not in meta and "timings" not in meta
     assert set(result.timings) >= {"summarize", "translate", "write"}
 

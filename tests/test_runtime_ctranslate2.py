@@ -13,13 +13,14 @@ import pytest
 from model_factory import build_tiny_marian, chinese_corpus
 from nlp.cli import main
 from nlp.config import load_config
-from nlp.errors import ModelUnavailable
-from nlp.runtime import convert_model, describe, load_model
+from nlp.errors import ConfigError, ModelUnavailable
+from nlp.runtime import convert_model, describe, identify, load_model
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
-    return replace(load_config().runtime, models_dir=str(tmp_path_factory.mktemp("models-dir")))
+    return replace(load_config().runtime, models_dir=str(tmp_path_factory.mktemp("models-dir")),
+                   dtype="float32")  # outputs are compared with float32 conversions
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,15 @@ def test_models_pull_offline_is_one_clear_line(capsys):
     assert main(["models", "pull", "translator", "--set", "translator.model=nonexistent/model"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "nonexistent/model" in err and "HF_HUB_OFFLINE" in err
+
+
+@pytest.mark.parametrize("kind, refused", [("mt5", True), ("marian", False)])
+def test_float16_compute_types_are_refused_for_t5_models_before_loading(kind, refused, request, runtime, tmp_path):
+    folder = _copy(request.getfixturevalue(f"tiny_{kind}"), tmp_path)
+    shutil.copytree(convert_model(str(folder), runtime), folder / "ctranslate2-int8_float16")
+    half = replace(runtime, compute_type="int8_float16")
+    if refused:
+        with pytest.raises(ConfigError, match="overflow in float16.*int8_bfloat16"):
+            identify(str(folder), half, role="summarizer")
+    else:
+        assert identify(str(folder), half).precision == "int8_float16"

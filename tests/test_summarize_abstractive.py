@@ -26,7 +26,7 @@ PREFIX = {"mt5": "summarize: ", "bart": ""}
 
 @pytest.fixture(scope="module")
 def runtime():
-    return load_config().runtime
+    return replace(load_config().runtime, dtype="float32")  # outputs independent of their batch
 
 
 @pytest.fixture(scope="module", params=["mt5", "bart"])
@@ -52,6 +52,19 @@ def seed_article():
 def summarizer(model, kind, **settings):
     config = replace(SummarizerConfig(), prefix=PREFIX[kind], max_new_tokens=8, num_beams=2, **settings)
     return AbstractiveSummarizer(RecordingModel(model), config)
+
+
+def test_articles_summarised_together_share_each_rounds_call_and_match_alone(model, kind, seed_article):
+    short = Article(None, ("双方签订战略合作协议。",), ("双方签订战略合作协议。",))
+    articles = [seed_article, short, Article(None, (), ()), seed_article]
+    singles = [summarizer(model, kind, max_input_tokens=48) for _ in articles]
+    alone = [single.summarize(article) for single, article in zip(singles, articles)]
+    together = summarizer(model, kind, max_input_tokens=48)
+    assert together.summarize_many(articles) == alone
+    assert len(alone[0].notes) == 1 and "rounds" in alone[0].notes[0]  # the seed takes several rounds
+    assert len(together.model.calls) == len(singles[0].model.calls)  # one call per round for all four
+    chunks = [chunk for single in singles for call in single.model.calls for chunk in call]
+    assert sorted(chunk for call in together.model.calls for chunk in call) == sorted(chunks)  # the same work
 
 
 def test_short_input_is_one_generate_call_with_the_prefix(model, kind):

@@ -33,7 +33,7 @@ def enrich_rows(pipeline, rows: list, text_column: str, title_column: str | None
             articles[i] = article
         else:
             results[i] = _columns(None, [NO_TEXT], None)
-    for i, abstract in zip(articles, _process(pipeline, list(articles.values()))):
+    for i, abstract in zip(articles, pipeline.process_each(list(articles.values()))):
         results[i] = _failed(abstract) if isinstance(abstract, Exception) else \
             _columns(abstract, abstract.meta["checks"], None)
     return results
@@ -60,18 +60,6 @@ def _cell(row: dict, column: str, numbers: bool) -> str | None:
         return str(value)
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
     raise RowError(f"column '{column}' holds {type(value).__name__} {shown}, not text")
-
-
-def _process(pipeline, articles: list) -> list:
-    """Abstracts of `articles` in one shared batch; if the batch fails, each article alone."""
-    if not articles:
-        return []
-    try:
-        return pipeline.process_articles(articles)
-    except Exception as exc:
-        if len(articles) == 1:
-            return [exc]
-    return [_process(pipeline, [article])[0] for article in articles]
 
 
 def _columns(abstract, checks: list, error: str | None) -> dict:

@@ -7,10 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import RuntimeConfig
-from ..errors import ConfigError
+from .identity import transformers_dtype
 from .model import BatchedModel, Decoding, copy_generation_config, pick_device, thread_count
-
-DTYPES = ("auto", "float32", "bfloat16")
 
 
 class TorchSeq2Seq(BatchedModel):
@@ -24,9 +22,10 @@ class TorchSeq2Seq(BatchedModel):
         torch.set_num_threads(thread_count(runtime.threads))
         self.device = pick_device(runtime.device, torch.cuda.is_available)
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        dtype = getattr(torch, transformers_dtype(runtime.dtype, self.device, torch.cuda.is_bf16_supported))
         transformers.utils.logging.disable_progress_bar()  # a "Loading weights" bar per model is log noise
         try:
-            model = getattr(transformers, self.auto_class).from_pretrained(path, dtype=torch_dtype(runtime.dtype, self.device))
+            model = getattr(transformers, self.auto_class).from_pretrained(path, dtype=dtype)
         finally:
             transformers.utils.logging.enable_progress_bar()  # downloads still show theirs
         self.model = model.to(self.device).eval()
@@ -46,17 +45,3 @@ class TorchSeq2Seq(BatchedModel):
         with torch.inference_mode():
             output = self.model.generate(**inputs, generation_config=config)
         return output.tolist()
-
-
-def torch_dtype(dtype: str, device: str):
-    """float32 unless bfloat16 is asked for and the hardware has it.
-
-    auto stays float32 until the benchmark shows bfloat16 faster on the CPUs we target.
-    """
-    import torch
-
-    if dtype not in DTYPES:
-        raise ConfigError(f"runtime.dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
-    if dtype == "bfloat16" and (device != "cpu" or torch.ops.mkldnn._is_mkldnn_bf16_supported()):
-        return torch.bfloat16
-    return torch.float32
