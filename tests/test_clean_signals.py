@@ -192,6 +192,7 @@ def test_app_promo_ending_an_article_unit_is_cut(config):  # written variant
     "当年我上学，带被子、带米、带菜、带柴",  # kuaikeji-06.md
     "增加省内晚间动车服务出行",  # ithome-05.md, a heading
     "合肥市轨道交通集团有限公司",  # ithome-02.md, the notice's signature
+    "设计：轻薄机身", "摄影：夜景表现出色",  # written variants: a review's headings, not credits
 ])
 def test_article_lines_with_credit_shapes_stay(line, config):
     assert line in paragraphs(html(*ARTICLE, line, *ARTICLE), config)
