@@ -10,6 +10,7 @@ where each kind of rule may fire, from facts any site's markup gives away:
   it and it is among the first or last units (bylines, credits, repost headers and footers), or a
   `caption` pattern matches all of it and it sits in caption markup or right after an image;
 - a unit in <figcaption> or a caption-class element goes if it is caption-sized;
+- a unit in navigation (<nav>, a table of contents, kramdown's {:toc}) goes;
 - a unit at the end that is mostly link text and no sentence goes (tag lists, related links);
 - a unit that also ends or starts other posts of the same folder goes (a site's fixed footer);
 - a `section` heading (作者简介, 推荐阅读 ...) takes the units after it up to the next heading;
@@ -128,6 +129,8 @@ def _dropped(text: str, block: Block, edge: bool, tail: bool, rules: Boilerplate
              repeated: frozenset[str]) -> str | None:
     if not text:
         return "empty"
+    if block.navigation:
+        return "navigation"
     family = rules.match("drop", text) or (edge and rules.match("edge", text))
     if family:
         return family

@@ -7,7 +7,7 @@ What counts as boilerplate is not decided here (see clean.py and configs/clean_r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from .text import chinese_ratio, collapse_space
@@ -29,6 +29,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-siz
 _WHITE = r"(?:#f[0-9a-f]f[0-9a-f]f[0-9a-f]|#fff|white)"
 _WHITE_STYLE = re.compile(rf"(?<![-\w])color\s*:\s*{_WHITE}\b", re.I)
 _HIDDEN_COLOR = re.compile(rf"{_WHITE}$", re.I)
+# Elements that hold a table of contents (id or class "toc", "table-of-contents") or <nav>:
+# navigation, not text.
+_NAVIGATION = re.compile(r"(?:^|[\s_-])(?:toc|table-of-contents)(?:$|[\s_-])", re.I)
+# A block of nothing but these marks ends the sentence of the block before it (a lone "：").
+_CLOSING_PUNCTUATION = re.compile(r"[：:，,。.；;！!？?、)）」』”’》〉】…]+")
 # html.parser (before Python 3.13) raises on "<![" without a section name it knows: such a "<![" is text.
 _UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?:temp|cdata|ignore|include|rcdata|if|else|endif)(?![-.\w]))", re.I)
 
@@ -44,6 +49,7 @@ class Block:
     after_image: bool = False  # an image came right before it, with no text in between
     link_chars: int = 0  # characters of link text
     hidden: tuple[str, ...] = ()  # pieces of the text that readers never see (hidden styles)
+    navigation: bool = False  # inside <nav> or a table of contents
 
 
 def body_blocks(body: str) -> list[Block]:
@@ -71,9 +77,9 @@ def html_blocks(html: str) -> list[Block]:
 class _ParagraphParser(HTMLParser):
     """Collects text between block boundaries; images, scripts and the like leave nothing.
 
-    A stack of open elements (tag, caption?, hidden?) tells, for each piece of text, whether it
-    sits in a caption or in invisible markup; unclosed elements are popped by the next matching
-    end tag, as browsers do.
+    A stack of open elements (tag, caption?, hidden?, navigation?) tells, for each piece of text,
+    whether it sits in a caption, in invisible markup or in navigation; unclosed elements are
+    popped by the next matching end tag, as browsers do.
     """
 
     def __init__(self):
@@ -81,7 +87,7 @@ class _ParagraphParser(HTMLParser):
         self.blocks: list[Block] = []
         self._pieces: list[str] = []
         self._hidden: list[str] = []
-        self._open: list[tuple[str, bool, bool]] = []
+        self._open: list[tuple[str, bool, bool, bool]] = []
         self._skip_depth = 0
         self._link_depth = 0
         self._link_chars = 0
@@ -106,7 +112,9 @@ class _ParagraphParser(HTMLParser):
             hidden = bool(_HIDDEN_STYLE.search(style)
                           or (_WHITE_STYLE.search(style) and "background" not in style.lower())
                           or (tag == "font" and _HIDDEN_COLOR.match(attributes.get("color", "").strip())))
-            self._open.append((tag, caption, hidden))
+            navigation = tag == "nav" or bool(
+                _NAVIGATION.search(attributes.get("id", "")) or _NAVIGATION.search(attributes.get("class", "")))
+            self._open.append((tag, caption, hidden, navigation))
 
     def handle_startendtag(self, tag, attrs):
         if tag in BLOCK_TAGS:
@@ -133,7 +141,7 @@ class _ParagraphParser(HTMLParser):
         self._pieces.append(data)
         if self._link_depth:
             self._link_chars += len(data.strip())
-        if any(hidden for _, _, hidden in self._open) and data.strip():
+        if any(hidden for _, _, hidden, _ in self._open) and data.strip():
             self._hidden.append(collapse_space(data))
 
     def close(self):
@@ -143,11 +151,15 @@ class _ParagraphParser(HTMLParser):
     def _flush(self):
         text = collapse_space("".join(self._pieces))
         self._pieces.clear()
-        if text:
-            tag = next((name for name, _, _ in reversed(self._open) if name in BLOCK_TAGS), "p")
+        if text and self.blocks and _CLOSING_PUNCTUATION.fullmatch(text):
+            # "目标是</p><p>：" is one sentence split by the markup: the marks end the block before
+            self.blocks[-1] = replace(self.blocks[-1], text=self.blocks[-1].text + text)
+        elif text:
+            tag = next((name for name, _, _, _ in reversed(self._open) if name in BLOCK_TAGS), "p")
             self.blocks.append(Block(
-                text, tag=tag, caption=any(caption for _, caption, _ in self._open),
-                after_image=self._image_seen, link_chars=self._link_chars, hidden=tuple(self._hidden)))
+                text, tag=tag, caption=any(caption for _, caption, _, _ in self._open),
+                after_image=self._image_seen, link_chars=self._link_chars, hidden=tuple(self._hidden),
+                navigation=any(navigation for _, _, _, navigation in self._open)))
             self._image_seen = False
         self._hidden = []
         self._link_chars = 0
@@ -171,6 +183,16 @@ _TABLE_HEADER = re.compile(r"^ {0,3}\|.*\n(?=[ \t|:-]*-{3,}[ \t|:-]*$)", re.MULT
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+# Attribute lists are markup, not text: kramdown's "{: #id .class}" / "{:toc}" on a line of their
+# own (they belong to the block just before) or closing a line, and Pandoc/Hugo heading
+# attributes "## Title {#id}". One that names the table of contents ({:toc}, #toc) makes its
+# block the generated table of contents (navigation).
+_ATTRIBUTE_LINE = re.compile(r"^ {0,3}(\{:[^{}\n]{0,200}\})[ \t]*$")
+_ATTRIBUTES = re.compile(r"\{:[^{}\n]{0,200}\}|\{[#.][^{}\n]{0,200}\}")
+_MARKS_TOC = re.compile(r"\{:\s*toc\s*\}|#toc\b", re.I)
+_TOC_CLASS = ' class="toc"'
+# "[TOC]" / "[[toc]]" / "@[toc]": Markdown editors' placeholders for a generated table of contents
+_TOC_PLACEHOLDER = re.compile(r"^ {0,3}(?:@?\[toc\]|\[\[_?toc_?\]\])[ \t]*$", re.I)
 
 # Inline spans are bounded (500 chars) so that unclosed markers cost linear, not quadratic, time.
 _INLINE = [
@@ -196,7 +218,8 @@ def markdown_to_html(markdown: str) -> str:
     block at the very start of the body (a post pasted with its own header) is dropped; fenced
     code and $$ math are dropped; an indented block is code unless it is mostly Chinese (some
     writers indent paragraphs); headings, list items and table rows become paragraphs, table
-    header rows (column labels) are dropped.
+    header rows (column labels) are dropped; attribute lists are dropped, and a block they mark
+    as the table of contents is emitted as such (class "toc").
     """
     markdown = _LEAKED_FRONT_MATTER.sub("", markdown.replace("\r\n", "\n").replace("\r", "\n"))
     markdown = _TABLE_HEADER.sub("", markdown)
@@ -204,7 +227,17 @@ def markdown_to_html(markdown: str) -> str:
     for line in markdown.split("\n"):
         blocks.add(line)
     blocks.flush()
-    return "".join(f"<{tag}>{_inline(block)}</{tag}>\n" for tag, block in blocks.blocks)
+    return "".join(f"<{tag}{_TOC_CLASS if toc else ''}>{_inline(block)}</{tag}>\n"
+                   for tag, block, toc in blocks.blocks)
+
+
+def _trailing_attributes(line: str) -> tuple[str, str | None]:
+    """The line without an attribute list that closes it ("## 标题 {#id}"), and that list."""
+    stripped = line.rstrip()
+    start = stripped.rfind("{") if stripped.endswith("}") else -1
+    if start > 0 and stripped[:start].strip() and _ATTRIBUTES.fullmatch(stripped, start):
+        return stripped[:start], stripped[start:]
+    return line, None
 
 
 def _inline(text: str) -> str:
@@ -217,8 +250,9 @@ class _MarkdownBlocks:
     """Line-by-line block splitter; `blocks` holds each block's lines, <br>-joined at hard breaks."""
 
     def __init__(self):
-        self.blocks: list[tuple[str, str]] = []  # (html tag, text)
+        self.blocks: list[tuple[str, str, bool]] = []  # (html tag, text, table of contents?)
         self._lines: list[str] = []
+        self._toc = False  # the lines being collected are the table of contents
         self._fence: str | None = None  # closing marker while inside fenced code or math
         self._indented: list[str] = []
 
@@ -231,7 +265,15 @@ class _MarkdownBlocks:
         if self._opens_fence(line):
             return
         line = _QUOTE_MARKERS.sub("", line, count=1)
-        if not _TEMPLATE_TAG.sub("", line).strip() or _REFERENCE.match(line):
+        attributes = _ATTRIBUTE_LINE.match(line)
+        text, trailing = (line, None) if attributes else _trailing_attributes(line)
+        if attributes or trailing:
+            if trailing:
+                self._add_text_line(text)
+            if _MARKS_TOC.search(attributes.group(1) if attributes else trailing):
+                self._mark_toc()
+        elif (_TOC_PLACEHOLDER.match(line) or not _TEMPLATE_TAG.sub("", line).strip()
+              or _REFERENCE.match(line)):
             self.flush()
         elif _INDENTED.match(line):
             self._flush_lines()
@@ -242,6 +284,13 @@ class _MarkdownBlocks:
     def flush(self) -> None:
         self._flush_lines()
         self._flush_indented()
+
+    def _mark_toc(self) -> None:
+        """The block being collected, or else the one just emitted, is the table of contents."""
+        if self._lines:
+            self._toc = True
+        elif self.blocks:
+            self.blocks[-1] = (*self.blocks[-1][:2], True)
 
     def _opens_fence(self, line: str) -> bool:
         fence = _FENCE.match(line)
@@ -277,8 +326,8 @@ class _MarkdownBlocks:
         if self._lines:
             text = "".join(line.rstrip() + ("<br>" if _HARD_BREAK.search(line) else "\n")
                            for line in self._lines)
-            self._emit(text)
-            self._lines = []
+            self._emit(text, toc=self._toc)
+            self._lines, self._toc = [], False
 
     def _flush_indented(self) -> None:
         lines, self._indented = self._indented, []
@@ -287,6 +336,6 @@ class _MarkdownBlocks:
                 self._add_text_line(line)
             self._flush_lines()
 
-    def _emit(self, text: str, tag: str = "p") -> None:
+    def _emit(self, text: str, tag: str = "p", toc: bool = False) -> None:
         if text.strip():
-            self.blocks.append((tag, text))
+            self.blocks.append((tag, text, toc))

@@ -30,14 +30,18 @@ def verdicts(posts, config):
     return verdicts_by_post(posts, config)
 
 
-def test_labelled_set_has_60_posts_from_15_sites_and_holds_back_a_third_by_site(posts):
+def test_labelled_set_has_60_posts_from_15_sites_and_holds_back_whole_sites(posts):
     assert len(posts) >= 60
     sites = {post.site: post.part for post in posts}
     assert len(sites) >= 15
-    held_back = [post for post in posts if post.part == "held_back"]
-    assert len(held_back) * 3 == len(posts)
-    tuned_sites = {post.site for post in posts if post.part == "tuned"}
-    assert not tuned_sites & {post.site for post in held_back}  # whole sites are held back
+    first = [post for post in posts if post.part in ("tuned", "held_back")]
+    held_back = [post for post in first if post.part == "held_back"]
+    assert len(held_back) * 3 == len(first)  # the first split held back a third
+    second = [post for post in posts if post.part == "held_back_2"]
+    assert len(second) >= 24 and len({post.site for post in second}) >= 6
+    for part in ("tuned", "held_back", "held_back_2"):  # whole sites are held back
+        inside = {post.site for post in posts if post.part == part}
+        assert not inside & {post.site for post in posts if post.part != part}, part
     assert all(post.labels for post in posts)
 
 
