@@ -182,7 +182,6 @@ _TABLE_SEPARATOR = re.compile(r"^[\s|:-]*-{3,}[\s|:-]*$")
 _TABLE_HEADER = re.compile(r"^ {0,3}\|.*\n(?=[ \t|:-]*-{3,}[ \t|:-]*$)", re.MULTILINE)  # column labels
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 # Attribute lists are markup, not text: kramdown's "{: #id .class}" / "{:toc}" on a line of their
 # own (they belong to the block just before) or closing a line, and Pandoc/Hugo heading
 # attributes "## Title {#id}". One that names the table of contents ({:toc}, #toc) makes its
@@ -238,6 +237,12 @@ def _trailing_attributes(line: str) -> tuple[str, str | None]:
     if start > 0 and stripped[:start].strip() and _ATTRIBUTES.fullmatch(stripped, start):
         return stripped[:start], stripped[start:]
     return line, None
+
+
+def _is_hard_break(line: str) -> bool:
+    """Markdown's hard line break: two spaces or a backslash at the end (a suffix test, not a
+    regex search, which would be quadratic in a long run of spaces inside the line)."""
+    return line.endswith(("  ", "\\"))
 
 
 def _inline(text: str) -> str:
@@ -324,7 +329,7 @@ class _MarkdownBlocks:
 
     def _flush_lines(self) -> None:
         if self._lines:
-            text = "".join(line.rstrip() + ("<br>" if _HARD_BREAK.search(line) else "\n")
+            text = "".join(line.rstrip() + ("<br>" if _is_hard_break(line) else "\n")
                            for line in self._lines)
             self._emit(text, toc=self._toc)
             self._lines, self._toc = [], False
