@@ -48,6 +48,7 @@ class ExtractiveConfig:
     redundancy: float = 0.6
     damping: float = 0.85
     max_sentences: int = 200
+    keep_share: float = 0.6
 
 
 @dataclass(frozen=True)

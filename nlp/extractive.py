@@ -19,6 +19,8 @@ from .tidy import fit_chars
 
 MIN_QUOTABLE_CHARS = 10
 MAX_QUOTE_CHARS = 300  # a quote still open after this many characters is not joined any further
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 # Function words that say nothing about what a sentence is about.
 _STOPWORDS = frozenset(
@@ -42,7 +44,10 @@ class ExtractiveSummarizer:
     where rank is normalised to a maximum of 1 and title is the share of the title's content words
     that the sentence contains, the title's entities and numbers (nlp.headline) counting twice.
     Sentences are taken best first, skipping any too similar (set cosine >= redundancy) to one
-    already taken or too long for what is left of `max_chars`, and printed in source order. A
+    already taken or too long for what is left of `max_chars`, until the best left scores below
+    `keep_share` of the first one taken; they are printed in source order. If the title's key
+    items (nlp.headline) are then not all stated, the lines that complete them are added when
+    they fit, a statement line (a heading or item) where no sentence has them. A
     sentence that opens with a connective is taken only after some earlier sentence, one that
     opens with a reference ("这一问题", "该") only after the sentence right before it, so the
     abstract never starts with either.
@@ -55,7 +60,7 @@ class ExtractiveSummarizer:
         require(config.max_chars >= 1, "summarizer.extractive.max_chars", "at least 1", config.max_chars)
         require(config.max_sentences >= 1, "summarizer.extractive.max_sentences", "at least 1",
                 config.max_sentences)
-        for key in ("lead_weight", "title_weight", "redundancy", "damping"):
+        for key in ("lead_weight", "title_weight", "redundancy", "damping", "keep_share"):
             value = getattr(config, key)
             require(0 <= value <= 1, f"summarizer.extractive.{key}", "between 0 and 1", value)
         priors = config.lead_weight + config.title_weight
@@ -63,10 +68,11 @@ class ExtractiveSummarizer:
         self.config = config
 
     def summarize(self, article: Article) -> Summary:
-        sentences = whole_sentences(article)
-        if not sentences:
+        whole = whole_sentences(article)
+        if not whole:
             return Summary("", "extractive", None, ("no sentences to summarise",))
-        sentences = ([s for s in sentences if _quotable(s)] or sentences)[: self.config.max_sentences]
+        at = ([i for i, s in enumerate(whole) if _quotable(s)] or list(range(len(whole))))[: self.config.max_sentences]
+        sentences = [whole[i] for i in at]
         words = [_content_words(s) for s in sentences]
         needs = [dependency(s, first_word(s)) for s in sentences]
         facts, title_words = title_facts(article.title or ""), _content_words(article.title or "")
@@ -75,7 +81,9 @@ class ExtractiveSummarizer:
         scores = self._scores(words, title_share)
         chosen = self._select(sentences, words, needs, scores, items, len(facts))
         if chosen:
-            return Summary("".join(sentences[i] for i in sorted(chosen)), "extractive", None)
+            taken = {at[i]: sentences[i] for i in chosen}
+            taken.update(self._complete(whole[: at[-1] + 1], taken, facts))
+            return Summary("".join(taken[i] for i in sorted(taken)), "extractive", None)
         free = [i for i in range(len(sentences)) if needs[i] is None] or range(len(sentences))
         best = sentences[max(free, key=lambda i: (scores[i], -i))]
         text = fit_chars(best, self.config.max_chars)
@@ -99,23 +107,69 @@ class ExtractiveSummarizer:
         """Greedy within the budget: each round takes the eligible sentence with the best score plus
         title_weight times the share of the title's key items it adds to those already taken. A
         sentence too long for the room left or too similar to a taken one drops out; a dependent
-        one becomes eligible once what it needs is taken."""
+        one becomes eligible once what it needs is taken. It stops when the best value left is below
+        keep_share times the first one's: room is not filled with sentences the ranking thinks
+        little of (an "About us" blurb, a call to action)."""
         chosen: list[int] = []
         covered: set[str] = set()
         room = self.config.max_chars
         waiting = set(range(len(sentences)))
         gain = self.config.title_weight / max(key_items, 1)
+        floor = None
         while True:
             waiting -= {i for i in waiting if len(sentences[i]) > room or not words[i] or any(
                 _set_cosine(words[i], words[j]) >= self.config.redundancy for j in chosen)}
             eligible = [i for i in waiting if _supported(i, needs[i], chosen)]
             if not eligible:
                 return chosen
-            best = max(eligible, key=lambda i: (scores[i] + gain * len(items[i] - covered), -i))
+            value = lambda i: scores[i] + gain * len(items[i] - covered)
+            best = max(eligible, key=lambda i: (value(i), -i))
+            if floor is None:
+                floor = self.config.keep_share * value(best)
+            elif value(best) < floor:
+                return chosen
             chosen.append(best)
             covered |= items[best]
             room -= len(sentences[best])
             waiting.remove(best)
+
+
+    def _complete(self, lines: list[str], taken: dict[int, str], facts: TitleFacts) -> dict[int, str]:
+        """Lines that complete the title's fact (all its key items, nlp.headline) where the chosen
+        sentences leave some out: each round the line adding the most missing items (a whole
+        sentence before a statement line, then the earliest), while they fit in what is left of
+        max_chars. A statement line is one nlp.quotable would not quote but that states something,
+        such as the item "议题 1：API网关上云，……"; it is closed with "。". Nothing is added unless
+        the fact is then complete: a headline's fact belongs in its abstract even when the ranking
+        put it below the rest, a part of it is not worth the room."""
+        covered = set().union(*(facts.found_in(text) for text in taken.values()))
+        missing = set(facts.entities | facts.numbers) - covered
+        room = self.config.max_chars - sum(len(text) for text in taken.values())
+        added: dict[int, str] = {}
+        while missing:
+            options = []
+            for i, line in enumerate(lines):
+                if i in taken or i in added or not (_quotable(line) or _statement_line(line)):
+                    continue
+                text = line if ends_stop(line) else line.rstrip() + "。"
+                new = facts.found_in(line) & missing
+                if new and len(text) <= room:
+                    options.append((len(new), _quotable(line), -i, text, new))
+            if not options:
+                return {}  # the fact cannot be completed: leave the abstract as ranked
+            _, _, minus_i, text, new = max(options, key=lambda option: option[:3])
+            added[-minus_i] = text
+            missing -= new
+            room -= len(text)
+        return added
+
+
+def _statement_line(line: str) -> bool:
+    """A line that is not a quotable sentence but states something: Chinese words, quotes closed,
+    no link, not a numbered item, not a lead-in ending in a colon."""
+    line = line.strip()
+    return (len(line) >= MIN_QUOTABLE_CHARS and bool(_HAN.search(line)) and quotes_balanced(line)
+            and not _LINK.search(line) and not is_list_fragment(line) and not line.endswith((":", "：")))
 
 
 def _title_share(words: set[str], items: frozenset[str], title_words: set[str], facts: TitleFacts) -> float:

@@ -19,6 +19,7 @@ from nlp.clean import clean_article
 from nlp.config import ExtractiveConfig, load_config
 from nlp.errors import ConfigError
 from nlp.posts import read_post
+from nlp.headline import states_title_fact
 from nlp.extractive import MIN_QUOTABLE_CHARS, ExtractiveSummarizer, first_word, whole_sentences
 from nlp.quotable import dependency, is_list_fragment, quotes_balanced
 
@@ -46,15 +47,18 @@ def summarise(article: Article, **settings):
 
 
 def source_indices(text: str, sentences) -> list[int] | None:
-    """Increasing indices of source sentences whose concatenation is exactly `text`, else None."""
+    """Increasing indices of source sentences whose concatenation is exactly `text`, else None. A
+    line without a closing stop may stand closed with 。 (a line completing the title's fact)."""
     def walk(pos: int, start: int):
         if pos == len(text):
             return []
         for i in range(start, len(sentences)):
-            if sentences[i] and text.startswith(sentences[i], pos):
-                rest = walk(pos + len(sentences[i]), i + 1)
-                if rest is not None:
-                    return [i, *rest]
+            piece = sentences[i] if ENDS_SENTENCE.search(sentences[i] or "") else (sentences[i] or "").rstrip() + "。"
+            for candidate in {sentences[i], piece}:
+                if candidate and text.startswith(candidate, pos):
+                    rest = walk(pos + len(candidate), i + 1)
+                    if rest is not None:
+                        return [i, *rest]
         return None
 
     return walk(0, 0)
@@ -220,3 +224,49 @@ def test_work_and_memory_stay_flat_as_posts_grow():
     # only the first `cap` sentences are ever compared: the rest cannot change the abstract
     head = Article(large.title, large.paragraphs[: cap // 5], large.sentences[:cap])
     assert summarizer.summarize(large) == summarizer.summarize(head)
+
+
+def _text(body: list[str], title: str, **settings) -> str:
+    article = clean_article("\n\n".join(body), title, load_config().clean)
+    return summarise(article, **settings).text
+
+
+SUBWAY = ["12 月 26 日，星河市举行新闻发布会，宣布星河市地铁 5 号线将于明年 6 月全线开通运营。",
+          "星河市地铁 5 号线全长 32 公里，设车站 24 座，连接城东新区和城西老城。",
+          "欢迎扫描下方二维码关注我们的公众号，获取更多精彩内容。",
+          "本公众号致力于为读者提供有价值的资讯，感谢您的长期支持与陪伴。"]
+
+
+def test_room_is_not_filled_with_sentences_the_ranking_thinks_little_of():
+    title = "星河市地铁 5 号线明年 6 月开通"
+    assert ExtractiveConfig().keep_share > 0
+    short = _text(SUBWAY, title)
+    assert short.startswith(SUBWAY[0]) and "公众号" not in short
+    filled = _text(SUBWAY, title, keep_share=0.0)  # the old behaviour: fill max_chars
+    assert "公众号" in filled and len(filled) > len(short)
+
+
+TALK = ["1 月 28 日，星河社区将联合青云为大家带来线上分享，快来看看有哪些精彩的议题吧！",
+        "议题 1：API网关上云，如何定义一款好的API网关",
+        "分享嘉宾",
+        "刘庆，青云 QingCloud API 网关产品经理",
+        "1 月 28 日下午，期待与您在直播间相遇！"]
+
+
+def test_a_statement_line_completes_the_title_fact_no_sentence_states():
+    title = "直播预告 | 开源助力企业上云"
+    text = _text(TALK, title)
+    assert "议题 1：API网关上云，如何定义一款好的API网关。" in text  # closed with 。, in source order
+    assert text.index("议题") > text.index("星河社区") and states_title_fact(text, title)
+    assert "分享嘉宾" not in text and "刘庆" not in text
+
+
+def test_no_line_is_added_when_the_fact_cannot_be_completed_or_is_a_link():
+    assert "议题 1" not in _text(TALK, "直播预告 | 开源助力企业上云 2030 年")  # 2030 is nowhere in the text
+    linked = [TALK[0], "详细信息：https://example.com/上云", *TALK[2:]]
+    assert "example.com" not in _text(linked, "直播预告 | 开源助力企业上云")
+
+
+def test_keep_share_is_validated():
+    with pytest.raises(ConfigError, match="keep_share"):
+        ExtractiveSummarizer(replace(ExtractiveConfig(), keep_share=1.5))

@@ -24,13 +24,34 @@ def manifest() -> list[dict]:
         return list(csv.DictReader(file, delimiter="\t"))
 
 
-def test_posts_are_the_recorded_bytes_and_every_third_row_is_held_out():
+FIRST_SET = 24  # r01-r24: every third row held out; from r25 on, whole sites are held out
+
+
+def test_posts_are_the_recorded_bytes_and_the_split_is_the_recorded_rule():
     entries = manifest()
-    assert len(entries) >= 24
+    assert len(entries) >= FIRST_SET + 40
     for number, entry in enumerate(entries, 1):
         assert entry["file"] == f"r{number:02d}.md"
         assert hashlib.sha256((SET / "posts" / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
-        assert entry["split"] == ("held_out" if number % 3 == 0 else "tuned")
+        if number <= FIRST_SET:
+            assert entry["split"] == ("held_out" if number % 3 == 0 else "tuned")
+    later = entries[FIRST_SET:]
+    splits_of_site: dict[str, set[str]] = {}
+    for entry in later:
+        splits_of_site.setdefault(entry["repository"], set()).add(entry["split"])
+    assert all(len(splits) == 1 for splits in splits_of_site.values())  # a site is never split
+    assert len(splits_of_site) >= 5 and "apache/apisix-website" not in splits_of_site
+    held = sum(entry["split"] == "held_out" for entry in later)
+    assert 0.25 <= held / len(later) <= 0.4  # about a third held out
+
+
+def test_the_added_references_are_not_copies_of_the_lead_or_the_title():
+    module = builder()
+    entries = manifest()[FIRST_SET:]
+    by_id = {row["id"]: row for rows in module.rows().values() for row in rows}
+    for entry in entries:
+        lead, title = module.copies(by_id[entry["file"].removesuffix(".md")])
+        assert lead < module.LEAD_COPY and title < module.TITLE_COPY, entry["file"]
 
 
 def test_the_shipped_rows_are_what_the_builder_makes_from_the_posts():
