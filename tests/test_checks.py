@@ -142,6 +142,13 @@ def test_non_chinese_abstract_is_flagged_by_the_configured_ratio():
     assert run_checks(SOURCE, abstract, None, Glossary.empty(), LimitsConfig(min_chinese_ratio=0.0)) == []
 
 
+def test_latin_names_copied_from_the_source_do_not_make_an_abstract_foreign():
+    source = "Apache APISIX 2.7.0 Release 正式发布！本次发布带来了新的插件。"
+    assert run_checks(source, "Apache APISIX 2.7.0 Release 正式发布！", None, Glossary.empty()) == []
+    warnings = run_checks(source, "Apache APISIX 2.7.0 is released with new plugins!", None, Glossary.empty())
+    assert warnings[0].startswith("abstract_zh is not Chinese (")
+
+
 # --- the real seed post ---
 
 def test_seed_post_has_no_repetition(seed_sentences):
