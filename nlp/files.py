@@ -124,8 +124,10 @@ def write_new_file(path: Path, text: str) -> None:
     """Write a text file (a report) atomically; a full disk or a locked folder is a clear NlpError.
 
     Characters that UTF-8 cannot hold (file names that are not UTF-8) are written as escapes.
+    Report temporaries that a killed run left in the folder are removed first.
     """
     try:
+        remove_leftovers(Path(path).parent, "report")
         with atomic_output(path, kind="report") as tmp:
             tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as exc:

@@ -128,3 +128,10 @@ def test_a_models_folder_that_cannot_be_written_records_nothing_and_still_works(
     pipe = Pipeline.from_config(overrides=settings(models))
     assert pipe.process_text("国务院发布了新的政策。", "政策").zh
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "marian", "mt5"]
+
+
+def test_a_killed_run_s_half_written_record_is_removed_and_never_read(models, tmp_path):
+    models["dir"].mkdir()
+    (models["dir"] / ".identities.json.nlp-tmp-identities-k1ll3d_x").write_text('{"[', encoding="utf-8")
+    Pipeline.from_config(overrides=settings(models))
+    assert sorted(p.name for p in models["dir"].iterdir()) == ["identities.json"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.files import TEMP_MARK, atomic_output, remove_leftovers
+from nlp.files import TEMP_MARK, atomic_output, remove_leftovers, write_new_file
 from nlp.posts import parse_post, read_post, with_managed_keys, write_post
 from repo_data import POSTS_DIR  # noqa: E402
 from test_enrich import MANAGED, snapshot
@@ -240,6 +240,15 @@ def test_removing_leftovers_leaves_a_write_in_progress_alone(tmp_path):
         temporary.write_text("new", encoding="utf-8")
         assert remove_leftovers(tmp_path, "post") == [] and temporary.exists()  # its lock says it is alive
     assert post.read_text(encoding="utf-8") == "new" and [p.name for p in tmp_path.iterdir()] == ["p.md"]
+
+
+def test_the_next_report_removes_what_a_killed_report_writer_left(tmp_path):
+    abandoned = tmp_path / f".old.json{TEMP_MARK}report-k1ll3d_x"
+    abandoned.write_text('{"summ', encoding="utf-8")  # the writer died before its rename
+    foreign = tmp_path / f".p.md{TEMP_MARK}post-k1ll3d_x"  # another kind of writer's: not ours to remove
+    foreign.write_text("half a post", encoding="utf-8")
+    write_new_file(tmp_path / "new.json", "{}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([foreign.name, "new.json"])
 
 
 def test_ctrl_c_in_the_middle_of_a_write_lets_it_finish_then_stops(tmp_path, monkeypatch):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Callable
 
 from ..config import RuntimeConfig
 from ..errors import ConfigError, ModelUnavailable
+from ..files import atomic_output, remove_leftovers
 from .store import conversion_dir, folder_revision, is_ctranslate2_folder, models_dir, resolve
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -171,14 +170,11 @@ def _record(runtime: RuntimeConfig, key: str, identity: ModelIdentity) -> None:
     if records.get(key) == value:
         return
     folder = models_dir(runtime)
-    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{RECORDS}.",
-                                         delete=False) as tmp:
-            json.dump({**records, key: value}, tmp, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp.name, folder / RECORDS)
+        remove_leftovers(folder, "identities")
+        with atomic_output(folder / RECORDS, kind="identities") as tmp:
+            tmp.write_text(json.dumps({**records, key: value}, ensure_ascii=False, indent=1, sort_keys=True),
+                           encoding="utf-8")
     except OSError as exc:
         log.debug("could not record the identity of %s in %s: %s", identity.ref, folder, exc)
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
