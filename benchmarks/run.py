@@ -126,7 +126,8 @@ def print_report(results: dict, mode: str) -> None:
 
 def print_roofline(results: dict, machine, shapes: dict) -> None:
     """Per model and variant: the least time per article this machine allows for the calls the
-    variant made (roofline.py), and the achieved time as a multiple of it."""
+    variant made (roofline.py), and the achieved time as a multiple of it, in wall-clock time and
+    in CPU time per thread (steadier on a shared machine at one thread)."""
     for role, task in (("translator", "translate"), ("summarizer", "summarize")):
         if shapes[role] is None:
             print(f"roofline {role}: no estimate for this model type")
@@ -138,12 +139,13 @@ def print_roofline(results: dict, machine, shapes: dict) -> None:
             except KeyError:
                 print(f"roofline {role} {result['variant']}: {precision} throughput not measured")
                 continue
-            per = 1 / _articles(part)
+            per, cpu = 1 / _articles(part), part["cpu_seconds"] / result["threads_used"]
             print(f"roofline {role:<10} {result['variant'][:10]:<10} {result['ran'][role]:<26} least "
                   f"{limit.seconds * per:6.2f} s/article (encoder {limit.encoder * per:.2f}, output layer "
                   f"{limit.output_layer * per:.2f}; all compute {limit.compute * per:.2f}, all memory "
                   f"{limit.memory * per:.2f}); "
-                  f"achieved {part['seconds'] * per:6.2f} = {part['seconds'] / limit.seconds:5.1f}x the limit")
+                  f"achieved {part['seconds'] * per:6.2f} = {part['seconds'] / limit.seconds:4.1f}x the limit "
+                  f"(CPU s / threads: {cpu * per:.2f} = {cpu / limit.seconds:.1f}x)")
 
 
 def _articles(part: dict) -> float:
