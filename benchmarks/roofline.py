@@ -19,6 +19,7 @@ cost, not the work's), and rows share a step only when the variant put them in o
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 COPY_BYTES = 512 << 20  # twice this is copied through: more than the last-level caches of today's CPUs
@@ -63,15 +64,17 @@ class Shape:
 class Call:
     """One generate call as the variant made it: source tokens and target length per input."""
 
-    input_tokens: tuple
-    targets: tuple
+    input_tokens: Sequence[int]
+    targets: Sequence[int]
     beams: int
 
 
 def shape_of(config: dict) -> Shape | None:
     """Shape from a transformers config.json: T5/mT5 and BART-style (Marian, BART, mBART, M2M100)
     encoder-decoders; None for anything else."""
-    d = config["d_model"]
+    d = config.get("d_model")
+    if d is None:
+        return None
     if config.get("model_type") in ("t5", "mt5", "umt5"):
         inner = config["num_heads"] * config["d_kv"]
         ffn = (3 if config.get("feed_forward_proj", "").startswith("gated") else 2) * d * config["d_ff"]

@@ -48,6 +48,7 @@ def test_shape_counts_the_models_own_weight_matrices(roofline, fixture, request)
 
 def test_unknown_model_types_get_no_estimate(roofline):
     assert roofline.shape_of({"model_type": "qwen2", "d_model": 8}) is None
+    assert roofline.shape_of({"model_type": "qwen2", "hidden_size": 8}) is None
 
 
 @pytest.fixture()
