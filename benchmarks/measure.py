@@ -101,7 +101,8 @@ def time_translation(translator, model: ForcedLength, sentences: list[str]) -> d
     model.reset()
     with Clock() as clock:
         translator.translate(sentences)
-    return {**_times(clock, [model]), "sentences": len(sentences), "target_tokens": model.target_tokens}
+    return {**_times(clock, [model]), "sentences": len(sentences), "target_tokens": model.target_tokens,
+            "calls": model.calls}
 
 
 def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views) -> dict:
@@ -113,7 +114,7 @@ def time_pipeline(pipeline: Pipeline, translator_model, summarizer_model, views)
         articles = [pipeline.clean(view.post.body, view.article.title) for view in views]
         pipeline.process_articles(articles)
     return {"summarize": {**_times(summarizer_model.clock, [summarizer_model]), "articles": len(views),
-                          "target_tokens": summarizer_model.target_tokens},
+                          "target_tokens": summarizer_model.target_tokens, "calls": summarizer_model.calls},
             "pipeline": {**_times(clock, [translator_model, summarizer_model]), "articles": len(views),
                          "chars": sum(len(a.text) for a in articles),
                          "target_tokens": summarizer_model.target_tokens + translator_model.target_tokens}}

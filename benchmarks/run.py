@@ -22,6 +22,9 @@ from importlib import metadata
 from pathlib import Path
 
 from measure import VARIANTS
+from roofline import Call, measure_machine, minimum_seconds, shape_of
+
+from nlp.runtime.model import thread_count
 
 TASKS = ("translate", "summarize", "pipeline")
 
@@ -60,6 +63,11 @@ def main(argv=None) -> int:
         print(f"skipping transformers-bf16: this CPU has none of {', '.join(NATIVE_BF16)}, so bf16 is emulated")
     models = prepared_models(Path(args.workdir).expanduser(), log=lambda message: print(message, flush=True))
     mode = "quick" if args.quick else "full"
+    shapes = {role: shape_of(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+              for role, folder in models.items()}
+    machine = measure_machine(thread_count(args.threads), [shape for shape in shapes.values() if shape],
+                              bool(flags & set(NATIVE_BF16)))
+    print(f"this machine, measured now at {machine.describe()}", flush=True)
     started, load_before = time.perf_counter(), os.getloadavg()
     runs = {name: [] for name in variants}
     for _ in range(args.repeats):  # interleaved, so slow phases of a shared machine hit every variant
@@ -71,6 +79,8 @@ def main(argv=None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2), encoding="utf-8")
     print_report(results, mode)
+    print_roofline(results, machine, shapes)
+    print_targets(results, mode)
     return 0
 
 
@@ -98,8 +108,7 @@ def run_variant(name: str, models: dict, sizes: dict, args) -> dict:
 
 
 def print_report(results: dict, mode: str) -> None:
-    """The table (one row per task and variant, labelled with what the loaded models ran), then
-    the targets and, last, the speedup line."""
+    """The table: one row per task and variant, labelled with what the loaded models ran."""
     header = (f"{'task':<10} {'variant':<10} {'ran (translator / summarizer), threads':<58} {'tok/s':>7} "
               f"{'s/article':>9} {'bounds mean-max':>15} {'cpu s/art':>9} {'RSS MB':>7} {'load s':>6} {'sysload':>7}")
     print(header)
@@ -107,13 +116,40 @@ def print_report(results: dict, mode: str) -> None:
     for task in TASKS:
         for result in results.values():
             part = result[task]
-            articles = part["articles"] if "articles" in part else part["sentences"] / part["sentences_per_article"]
+            articles = _articles(part)
             bounds = f"{part['at_mean']['seconds'] / articles:.2f}-{part['at_max']['seconds'] / articles:.2f}"
             print(f"{task:<10} {result['variant'][:10]:<10} {ran_label(result):<58} "
                   f"{part['target_tokens'] / part['seconds']:7.1f} {part['seconds'] / articles:9.2f} {bounds:>15} "
                   f"{part['cpu_seconds'] / articles:9.2f} {result['peak_rss_mb']:7.0f} {result['load_s']:6.1f} "
                   f"{result['load']:7.2f}{'' if valid(result) else ' !'}")
-    print_targets(results, mode)
+
+
+def print_roofline(results: dict, machine, shapes: dict) -> None:
+    """Per model and variant: the least time per article this machine allows for the calls the
+    variant made (roofline.py), and the achieved time as a multiple of it, in wall-clock time and
+    in CPU time per thread (steadier on a shared machine at one thread)."""
+    for role, task in (("translator", "translate"), ("summarizer", "summarize")):
+        if shapes[role] is None:
+            print(f"roofline {role}: no estimate for this model type")
+            continue
+        for result in results.values():
+            part, precision = result[task], result["ran"][role].split()[-1]
+            try:
+                limit = minimum_seconds(shapes[role], [Call(**call) for call in part["calls"]], machine, precision)
+            except KeyError:
+                print(f"roofline {role} {result['variant']}: {precision} throughput not measured")
+                continue
+            per, cpu = 1 / _articles(part), part["cpu_seconds"] / result["threads_used"]
+            print(f"roofline {role:<10} {result['variant'][:10]:<10} {result['ran'][role]:<26} least "
+                  f"{limit.seconds * per:6.2f} s/article (encoder {limit.encoder * per:.2f}, output layer "
+                  f"{limit.output_layer * per:.2f}; all compute {limit.compute * per:.2f}, all memory "
+                  f"{limit.memory * per:.2f}); "
+                  f"achieved {part['seconds'] * per:6.2f} = {part['seconds'] / limit.seconds:4.1f}x the limit "
+                  f"(CPU s / threads: {cpu * per:.2f} = {cpu / limit.seconds:.1f}x)")
+
+
+def _articles(part: dict) -> float:
+    return part["articles"] if "articles" in part else part["sentences"] / part["sentences_per_article"]
 
 
 def ran_label(result: dict) -> str:

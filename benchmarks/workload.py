@@ -24,6 +24,7 @@ from nlp.config import Config
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline, PostView
 from nlp.runtime import token_batches
+from nlp.runtime.model import DEFAULT_NUM_BEAMS
 from nlp.tidy import fit_chars
 
 TARGET_TOKENS_PER_CHAR = 1.3
@@ -65,7 +66,8 @@ class ForcedLength:
 
     `one_per_call` sends every input in its own generate call (the naive baseline).
     `stand_in`, when given, replaces each output text (see the module docstring).
-    Counters: `target_tokens` (what a trained model would have written, for tokens/s); `clock`,
+    Counters: `target_tokens` (what a trained model would have written, for tokens/s); `calls`, the
+    generate calls made (source tokens, targets and beams: what roofline.py needs); `clock`,
     the wall-clock and CPU seconds spent in generate, `calibration` included (StepCost measuring
     itself: subtract it from every clock around a call); `correction`, what CTranslate2's per-row
     lengths add (zero for transformers); `to_max`, what forcing every row of a CTranslate2 batch
@@ -80,7 +82,7 @@ class ForcedLength:
         self.reset()
 
     def reset(self) -> None:
-        self.target_tokens, self.clock = 0, Clock()
+        self.target_tokens, self.clock, self.calls = 0, Clock(), []
         self.correction, self.to_max, self.calibration = Clock(), Clock(), Clock()
 
     def __getattr__(self, name):  # ref, path, backend, max_input_tokens, count_tokens
@@ -90,9 +92,12 @@ class ForcedLength:
         max_batch_tokens = 1 if self.one_per_call else max_batch_tokens
         todo = [i for i, text in enumerate(texts) if text.strip()]
         outputs = [""] * len(texts)
-        for batch in token_batches(self.model.count_tokens([texts[i] for i in todo]), max_batch_tokens):
+        lengths = self.model.count_tokens([texts[i] for i in todo])
+        beams = settings.get("num_beams") or self.model.generation_config.num_beams or DEFAULT_NUM_BEAMS
+        for batch in token_batches(lengths, max_batch_tokens):
             inputs = [texts[todo[b]] for b in batch]
             targets = [self.target_tokens_of(text) for text in inputs]
+            self.calls.append({"input_tokens": [lengths[b] for b in batch], "targets": targets, "beams": beams})
             length = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
             forced = {**settings, "min_new_tokens": length, "max_new_tokens": length}
             with self.clock:

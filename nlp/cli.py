@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["pull", "list", "convert"])
     p.add_argument("which", nargs="*", choices=["summarizer", "translator", []], default=[],
                    help="which models (default: both)")
+    p.add_argument("--chinese-vocabulary", action="store_true",
+                   help="convert: let the CTranslate2 summariser write only Chinese, ASCII, digits, punctuation "
+                        "and the input's own tokens (faster; can change summaries, see docs/benchmarks.md)")
     p = command("evaluate", cmd_evaluate, "score abstracts and translations against references")
     p.add_argument("data", metavar="DATA", help="JSONL/CSV/Parquet file, saved datasets folder, or hub id owner/name")
     p.add_argument("--split", default="test")
@@ -255,6 +258,7 @@ def cmd_models(args, config) -> int:
     from .runtime import convert_model, describe, pull
     from .runtime.licences import model_licence
     from .runtime.store import is_ctranslate2_folder
+    from .runtime.vocabulary import restrict_vocabulary
 
     for role in args.which or ["summarizer", "translator"]:
         ref = getattr(config, role).model
@@ -268,7 +272,11 @@ def cmd_models(args, config) -> int:
         elif args.action == "pull":
             print(f"{role}: {ref} -> {pull(ref, config.runtime, role, getattr(config, role).revision)}")
         else:
-            print(f"{role}: {ref} -> {convert_model(ref, config.runtime, role)}")
+            folder = convert_model(ref, config.runtime, role)
+            print(f"{role}: {ref} -> {folder}")
+            if args.chinese_vocabulary and role == "summarizer":
+                kept, size = restrict_vocabulary(folder, role)
+                print(f"{role}: output vocabulary restricted to {kept} of {size} tokens (and the input's own)")
     return 0
 
 

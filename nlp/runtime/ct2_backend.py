@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import RuntimeConfig
 from .model import BatchedModel, Decoding, pick_device, read_generation_config, thread_count
+from .vocabulary import vocabulary_map_digest
 
 SOURCE_CONFIG = "source_config.json"
 
@@ -27,6 +28,7 @@ class CTranslate2Seq2Seq(BatchedModel):
                                                  compute_type=runtime.compute_type,
                                                  intra_threads=thread_count(runtime.threads))
         self.precision = self.translator.compute_type
+        self.output_vocabulary = vocabulary_map_digest(path)  # a restricted vocabulary is used when present
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         source = Path(path) / SOURCE_CONFIG  # absent in CTranslate2-native folders
         source_config = json.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}
@@ -44,7 +46,8 @@ class CTranslate2Seq2Seq(BatchedModel):
             beam_size=decoding.num_beams, max_decoding_length=max_length,
             min_decoding_length=min(decoding.min_new_tokens, max_length),
             no_repeat_ngram_size=decoding.no_repeat_ngram_size, length_penalty=config.length_penalty or 1.0,
-            repetition_penalty=config.repetition_penalty or 1.0, max_input_length=0)
+            repetition_penalty=config.repetition_penalty or 1.0, max_input_length=0,
+            use_vmap=bool(self.output_vocabulary))
         return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
 
 

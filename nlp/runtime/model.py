@@ -59,6 +59,7 @@ class BatchedModel:
 
     backend = ""
     precision = ""  # dtype (transformers) or compute type (CTranslate2) the weights run in
+    output_vocabulary = ""  # digest of a restricted output vocabulary (runtime/vocabulary.py); "" = the whole
 
     def __init__(self, ref: str, path: Path, tokenizer, generation_config, model_config: dict,
                  languages: tuple[str, str]):
