@@ -1,7 +1,7 @@
 """What an abstract depends on besides its source text, as one hash: abstract_meta.settings_sha256.
 
 Everything that changes the output goes in: the summariser's method, model (id, revision,
-backend, precision) and length settings; whether there is a translator and which (same
+backend, precision, a restricted output vocabulary) and length settings; whether there is a translator and which (same
 details, languages, beams); the glossary's terms; the cleaning settings and the contents of the
 rule files; how much source the models see. Nothing that only changes speed (threads, batch
 sizes, device) or where files are (a model folder's path counts by its name only).
@@ -49,8 +49,11 @@ def translator_settings(translator, config) -> dict | None:
 
 
 def model_settings(model) -> dict:
-    return {"ref": _model_name(model.ref), "revision": model.revision, "backend": model.backend,
-            "precision": model.precision}
+    settings = {"ref": _model_name(model.ref), "revision": model.revision, "backend": model.backend,
+                "precision": model.precision}
+    if getattr(model, "output_vocabulary", ""):  # only when restricted: earlier fingerprints stay valid
+        settings["output_vocabulary"] = model.output_vocabulary
+    return settings
 
 
 def backend_description(summarizer, translator) -> str | None:

@@ -113,3 +113,18 @@ def test_a_folder_without_an_output_vocabulary_is_one_clear_line(tmp_path):
     with pytest.raises(NlpError, match="cannot restrict its output vocabulary") as error:
         restrict_vocabulary(tmp_path)
     assert "\n" not in str(error.value)
+
+
+def test_restricting_the_vocabulary_is_a_settings_change_found_without_loading(converted, tmp_path):
+    from nlp import Pipeline
+
+    restricted, whole = converted
+    fingerprints = {}
+    for name, folder in (("restricted", restricted), ("whole", whole)):
+        pipe = Pipeline.from_config(overrides={"summarizer.model": str(folder), "translator.enabled": False,
+                                               "runtime.models_dir": str(tmp_path)})
+        assert not pipe.summarizer.is_built
+        assert bool(pipe.summarizer.identity.output_vocabulary) == (name == "restricted")
+        fingerprints[name] = pipe.settings_sha256
+        assert pipe.summarizer.model.output_vocabulary == pipe.summarizer.identity.output_vocabulary  # loads it
+    assert fingerprints["restricted"] != fingerprints["whole"]

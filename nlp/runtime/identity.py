@@ -3,7 +3,8 @@
 Every post's settings fingerprint depends on the models (revision, backend, precision), but only
 posts that need an abstract need the weights. `identify` answers from the folder's small files:
 where the model is, which backend runs it (`auto` takes a CTranslate2 conversion when there is
-one), its kind, its revision, and the precision it will run in. What it finds is recorded in
+one), its kind, its revision, the precision it will run in, and whether its output vocabulary
+is restricted. What it finds is recorded in
 <models_dir>/identities.json, so the same settings still identify a model whose folder is gone:
 a rerun over unchanged posts then needs no model at all, and only a post that needs an abstract
 fails (with the usual message naming the model and how to get it).
@@ -21,6 +22,7 @@ from ..config import RuntimeConfig
 from ..errors import ConfigError, ModelUnavailable
 from ..files import atomic_output, remove_leftovers
 from .store import conversion_dir, folder_revision, is_ctranslate2_folder, models_dir, resolve
+from .vocabulary import vocabulary_map_digest
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
 KINDS = ("auto", "seq2seq", "causal")
@@ -40,6 +42,7 @@ class ModelIdentity:
     backend: str  # transformers | ctranslate2
     precision: str  # dtype (transformers) or compute type (CTranslate2) it runs in
     kind: str  # seq2seq | causal | native (a CTranslate2-native translator)
+    output_vocabulary: str = ""  # digest of a restricted output vocabulary (vocabulary.py); "" = the whole
     folder: Path | None = None
 
 
@@ -76,7 +79,8 @@ def _identify_folder(ref: str, folder: Path, runtime: RuntimeConfig, backend: st
                           "(NaN or empty output); use runtime.compute_type int8, int8_bfloat16 or bfloat16")
     if kind == "auto":
         kind = "native" if config is None else "causal" if is_causal(config) else "seq2seq"
-    return ModelIdentity(ref, folder_revision(folder), engine, _precision(engine, runtime), kind, folder)
+    vocabulary = vocabulary_map_digest(folder) if engine == "ctranslate2" else ""
+    return ModelIdentity(ref, folder_revision(folder), engine, _precision(engine, runtime), kind, vocabulary, folder)
 
 
 def transformers_dtype(dtype: str, device: str, gpu_bf16: Callable[[], bool] = lambda: False) -> str:
@@ -160,7 +164,7 @@ def _records(runtime: RuntimeConfig) -> dict[str, dict]:
     return {key: value for key, value in records.items() if isinstance(value, dict) and set(value) == _RECORDED}
 
 
-_RECORDED = {"ref", "revision", "backend", "precision", "kind"}
+_RECORDED = {"ref", "revision", "backend", "precision", "kind", "output_vocabulary"}
 
 
 def _record(runtime: RuntimeConfig, key: str, identity: ModelIdentity) -> None:
