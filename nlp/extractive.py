@@ -133,7 +133,6 @@ class ExtractiveSummarizer:
             room -= len(sentences[best])
             waiting.remove(best)
 
-
     def _complete(self, lines: list[str], taken: dict[int, str], facts: TitleFacts) -> dict[int, str]:
         """Lines that complete the title's fact (all its key items, nlp.headline) where the chosen
         sentences leave some out: each round the line adding the most missing items (a whole

@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model_factory import chinese_corpus
-from nlp.config import load_config
+from nlp.config import RuntimeConfig, load_config
 from nlp.errors import ConfigError, ModelUnavailable
 from nlp.runtime import convert_model, load_model, token_batches
 from nlp.runtime.identity import cpu_flags
+from nlp.runtime.store import models_dir
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,12 @@ def test_bfloat16_runs_only_where_the_cpu_computes_in_it(tiny_marian, runtime, s
     expected = torch.bfloat16 if native and dtype != "float32" else torch.float32
     assert model.model.dtype == expected and model.precision == model.identity.precision == str(expected)[6:]
     assert len(model.generate(sentences[:3], num_beams=1)) == 3
+
+
+def test_a_runtime_made_in_code_keeps_models_and_records_out_of_the_current_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NLP_MODELS_DIR", str(tmp_path / "store"))
+    assert models_dir(RuntimeConfig()) == tmp_path / "store"
+    monkeypatch.delenv("NLP_MODELS_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert models_dir(RuntimeConfig()) == tmp_path / "cache" / "nlp-abstracts" / "models"

@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import RuntimeConfig
+from ..config import RuntimeConfig, default_models_dir
 from ..errors import ModelUnavailable
 from .licences import MODEL_CARD
 
@@ -104,7 +104,9 @@ def describe(ref: str, runtime: RuntimeConfig, role: str) -> StoredModel:
 
 
 def models_dir(runtime: RuntimeConfig) -> Path:
-    return Path(runtime.models_dir).expanduser()
+    """The configured models folder; "" (a RuntimeConfig made in code, not by load_config) means
+    what load_config would make of it, never the current folder."""
+    return Path(runtime.models_dir or os.environ.get("NLP_MODELS_DIR") or default_models_dir()).expanduser()
 
 
 def conversion_base(ref: str, path: Path, runtime: RuntimeConfig) -> Path:
