@@ -2,25 +2,17 @@
 agree with the real models' weight matrices, and the estimate behaves as decoding does."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 import transformers
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from repo_data import BENCHMARKS, load_script
 
 
 @pytest.fixture(scope="module")
 def roofline():
-    spec = importlib.util.spec_from_file_location("roofline", BENCHMARKS / "roofline.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["roofline"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARKS / "roofline.py")
 
 
 def _matrix_weights(module) -> int:

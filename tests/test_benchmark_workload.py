@@ -2,28 +2,20 @@
 their own lengths, estimated from the measured cost per decoding step by rows still decoding."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-
 from model_factory import chinese_corpus
+from repo_data import BENCHMARKS, load_script
+
 from nlp.config import load_config
 from nlp.runtime import convert_model, load_model
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def workload():
-    spec = importlib.util.spec_from_file_location("workload", BENCHMARKS / "workload.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["workload"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARKS / "workload.py")
 
 
 def test_staircase_extra_follows_each_row_for_an_affine_step_cost(workload):
@@ -68,9 +60,7 @@ def test_ctranslate2_batches_are_decoded_at_the_mean_and_corrected(workload, tin
 
 def test_repeats_report_the_median_per_task_and_oversubscription_is_invalid(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = load_script(BENCHMARKS / "run.py")
     runs = [{task: {"seconds": seconds + offset} for task, offset in zip(run.TASKS, (0, 10, 20))}
             | {"load": load, "cores": 2} for seconds, load in ((5.0, 1.0), (1.0, 2.9), (3.0, 1.5))]
     result = run.median_run(runs)

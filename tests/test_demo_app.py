@@ -1,21 +1,17 @@
 """app.py: argument parsing and the clear exits before anything is served."""
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+from repo_data import ROOT, load_script
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def load_app():
-    spec = importlib.util.spec_from_file_location("app", REPO / "app.py")
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
-    return app
+    return load_script(ROOT / "app.py")
 
 
 def test_binds_localhost_unless_told_otherwise():

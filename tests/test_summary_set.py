@@ -3,20 +3,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
-from pathlib import Path
 
+from repo_data import BENCHMARKS, load_script
 from repo_data import SUMMARIES as SET
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def builder():
-    spec = importlib.util.spec_from_file_location("summary_set", ROOT / "benchmarks" / "summary_set.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARKS / "summary_set.py")
 
 
 def manifest() -> list[dict]:
