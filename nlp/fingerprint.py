@@ -1,8 +1,8 @@
 """What an abstract depends on besides its source text, as one hash: abstract_meta.settings_sha256.
 
 Everything that changes the output goes in: the summariser's method, model (id, revision,
-backend, precision, a restricted output vocabulary) and length settings; whether there is a translator and which (same
-details, languages, beams); the glossary's terms; the cleaning settings and the contents of the
+backend, precision, a restricted output vocabulary) and length settings; whether there is a
+translator and which (same details, languages, beams); the glossary's terms; the cleaning settings and the contents of the
 rule files; how much source the models see. Nothing that only changes speed (threads, batch
 sizes, device) or where files are (a model folder's path counts by its name only).
 """

@@ -152,7 +152,8 @@ def test_answers_lose_reasoning_markup_labels_and_quotes(answer, expected):
 def test_cli_summarize_and_enrich_with_the_instruction_model_on_both_backends(qwen, converted, runtime,
                                                                               tiny_marian, tmp_path, capsys):
     settings = ["--set", f"summarizer.model={qwen}", "--set", "summarizer.method=abstractive",
-                "--set", "runtime.compute_type=float32", "--set", "runtime.dtype=float32", "--set", "summarizer.num_beams=1",
+                "--set", "runtime.compute_type=float32", "--set", "runtime.dtype=float32",
+                "--set", "summarizer.num_beams=1",
                 "--set", "summarizer.no_repeat_ngram_size=0", "--set", "summarizer.max_new_tokens=12",
                 "--set", "summarizer.max_input_tokens=400", "--set", "summarizer.max_chars=60"]
     outputs = {}
