@@ -101,8 +101,9 @@ class GlossaryConfig:
 class RuntimeConfig:
     device: str = "cpu"
     threads: int = 0  # 0: all cores
+    workers: int = 0  # CTranslate2 batches decoded at once, sharing the threads; 0: one per thread
     dtype: str = "auto"
-    compute_type: str = "int8"
+    compute_type: str = "auto"  # CTranslate2; auto: int8 on the CPU, int8 with 16-bit activations on a GPU
     models_dir: str = field(default="", metadata=PATH)
 
 

@@ -123,7 +123,7 @@ def test_a_cached_hub_model_is_found_offline_and_converted_outside_the_cache(tin
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
     assert load_model("tiny-org/cached-marian", runtime).path == snapshot
     converted = convert_model("tiny-org/cached-marian", runtime)  # never written into the cache
-    assert converted == Path(runtime.models_dir, "tiny-org/cached-marian", f"ctranslate2-{runtime.compute_type}")
+    assert converted == Path(runtime.models_dir, "tiny-org/cached-marian", "ctranslate2-int8")
     assert load_model("tiny-org/cached-marian", runtime).path == converted
 
 

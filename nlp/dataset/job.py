@@ -92,12 +92,13 @@ def _run_engine(config, path, parts, text_column, title_column, progress, pipeli
 def manifest_key(config: Config, path: Path, text_column: str, title_column: str) -> dict:
     """Everything that decides the rows of a part: the input, the columns, batching, settings.
 
-    Where the run happens (engine, actors, address, threads) is left out: it does not change
+    Where the run happens (engine, actors, address, threads, workers) is left out: it does not change
     a value, so a run may be resumed with other resources.
     """
     settings = dataclasses.asdict(config)
     del settings["dataset"]
     settings["runtime"].pop("threads")
+    settings["runtime"].pop("workers")
     files = [*config.clean.rules, *config.glossary.files]
     contents = {name: _file_sha256(name) for name in files}
     digest = hashlib.sha256(json.dumps([settings, contents], sort_keys=True, default=str).encode()).hexdigest()

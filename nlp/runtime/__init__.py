@@ -11,6 +11,7 @@ ctranslate2 are imported only when a model is loaded.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import RuntimeConfig
@@ -66,6 +67,8 @@ def _load(identity: ModelIdentity, runtime: RuntimeConfig, role: str, languages:
         from .ct2_backend import CTranslate2Seq2Seq as backend_class
     else:
         from .torch_backend import TorchSeq2Seq as backend_class
+    if engine == "ctranslate2":  # the compute type identify resolved (auto: per device and model type)
+        runtime = replace(runtime, compute_type=identity.precision)
     try:
         return backend_class(ref, folder, runtime, languages)
     except (OSError, ValueError, RuntimeError) as exc:  # unreadable or incompatible files

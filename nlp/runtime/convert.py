@@ -15,7 +15,7 @@ from ..config import RuntimeConfig
 from ..errors import NlpError
 from .ct2_backend import SOURCE_CONFIG
 from .model import read_generation_config
-from .store import conversion_dir, is_ctranslate2_folder, resolve
+from .store import conversion_dir, is_ctranslate2_folder, resolve, stored_compute_type
 
 
 def convert(ref: str, runtime: RuntimeConfig, role: str = "model", compute_type: str | None = None) -> Path:
@@ -26,7 +26,7 @@ def convert(ref: str, runtime: RuntimeConfig, role: str = "model", compute_type:
     source = resolve(ref, runtime, role)
     if is_ctranslate2_folder(source):
         raise NlpError(f"{role} model {ref} is already a CTranslate2 model")
-    quantization = compute_type or runtime.compute_type
+    quantization = stored_compute_type(compute_type or runtime.compute_type)
     target = conversion_dir(ref, source, runtime, quantization)
     staging = target.with_name(f".{target.name}.partial")  # a half-written folder is never picked up
     shutil.rmtree(staging, ignore_errors=True)

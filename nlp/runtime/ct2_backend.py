@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..config import RuntimeConfig
-from .model import BatchedModel, Decoding, pick_device, read_generation_config, thread_count
+from .model import BatchedModel, Decoding, pick_device, read_generation_config, worker_threads
 from .vocabulary import vocabulary_map_digest
 
 SOURCE_CONFIG = "source_config.json"
@@ -21,13 +21,10 @@ class CTranslate2Seq2Seq(BatchedModel):
     engine = "Translator"  # causal.CTranslate2CausalLM runs a ctranslate2.Generator the same way
 
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
-        import ctranslate2
         import transformers
 
-        self.translator = getattr(ctranslate2, self.engine)(str(path), device=pick_device(runtime.device, _has_cuda),
-                                                 compute_type=runtime.compute_type,
-                                                 intra_threads=thread_count(runtime.threads))
-        self.precision = self.translator.compute_type
+        self.translator, self.workers = open_engine(self.engine, path, runtime)
+        self.precision, self.device = self.translator.compute_type, self.translator.device
         self.output_vocabulary = vocabulary_map_digest(path)  # a restricted vocabulary is used when present
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         source = Path(path) / SOURCE_CONFIG  # absent in CTranslate2-native folders
@@ -51,7 +48,24 @@ class CTranslate2Seq2Seq(BatchedModel):
         return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
 
 
+def open_engine(engine: str, path: Path, runtime: RuntimeConfig):
+    """(the CTranslate2 Translator or Generator at `path`, its workers), on the runtime's device,
+    compute type and threads."""
+    import ctranslate2
+
+    device = pick_device(runtime.device, _has_cuda)
+    workers, threads = worker_threads(runtime, device)
+    return getattr(ctranslate2, engine)(str(path), device=device, compute_type=runtime.compute_type,
+                                        inter_threads=workers, intra_threads=threads), workers
+
+
 def _has_cuda() -> bool:
     import ctranslate2
 
     return ctranslate2.get_cuda_device_count() > 0
+
+
+def cuda_compute_types() -> set[str]:
+    import ctranslate2
+
+    return set(ctranslate2.get_supported_compute_types("cuda"))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import RuntimeConfig
-from .ct2_backend import _has_cuda
-from .model import BatchedModel, Decoding, pick_device, thread_count
+from .ct2_backend import open_engine
+from .model import BatchedModel, Decoding
 
 SENTENCEPIECE_LAYOUTS = (("src.spm.model", "tgt.spm.model"), ("joint.spm.model", "joint.spm.model"))
 DEFAULT_BEAMS = 5  # quickmt's beam_size
@@ -49,16 +49,13 @@ class CTranslate2Native(BatchedModel):
     kind = "native"
 
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
-        import ctranslate2
         import transformers
 
         models = sentencepiece_models(Path(path))
         if models is None:
             raise ValueError(f"no SentencePiece models ({' or '.join(s for s, _ in SENTENCEPIECE_LAYOUTS)})")
-        self.translator = ctranslate2.Translator(str(path), device=pick_device(runtime.device, _has_cuda),
-                                                 compute_type=runtime.compute_type,
-                                                 intra_threads=thread_count(runtime.threads))
-        self.precision = self.translator.compute_type
+        self.translator, self.workers = open_engine("Translator", path, runtime)
+        self.precision, self.device = self.translator.compute_type, self.translator.device
         defaults = transformers.GenerationConfig(num_beams=DEFAULT_BEAMS, max_new_tokens=DEFAULT_MAX_NEW_TOKENS)
         # no config states a window (so the default one); SentencePiece models carry no language codes
         super().__init__(ref, path, SentencePieceCodec(*models), defaults, {}, languages)

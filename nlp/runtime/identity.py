@@ -21,7 +21,7 @@ from typing import Callable
 from ..config import RuntimeConfig
 from ..errors import ConfigError, ModelUnavailable
 from ..files import atomic_output, remove_leftovers
-from .store import conversion_dir, folder_revision, is_ctranslate2_folder, models_dir, resolve
+from .store import STORED_COMPUTE_TYPE, conversion_dir, folder_revision, is_ctranslate2_folder, models_dir, resolve
 from .vocabulary import vocabulary_map_digest
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -74,13 +74,14 @@ def _identify_folder(ref: str, folder: Path, runtime: RuntimeConfig, backend: st
     engine, folder = _choose_backend(ref, folder, runtime, backend, role)
     config = _transformers_config(folder)
     model_type = (config or {}).get("model_type")
-    if engine == "ctranslate2" and "float16" in runtime.compute_type and model_type in FP16_OVERFLOWS:
+    precision = _precision(engine, runtime, model_type)
+    if engine == "ctranslate2" and "float16" in precision and model_type in FP16_OVERFLOWS:
         raise ConfigError(f"{role} model {ref} is a {model_type} model, whose activations overflow in float16 "
                           "(NaN or empty output); use runtime.compute_type int8, int8_bfloat16 or bfloat16")
     if kind == "auto":
         kind = "native" if config is None else "causal" if is_causal(config) else "seq2seq"
     vocabulary = vocabulary_map_digest(folder) if engine == "ctranslate2" else ""
-    return ModelIdentity(ref, folder_revision(folder), engine, _precision(engine, runtime), kind, vocabulary, folder)
+    return ModelIdentity(ref, folder_revision(folder), engine, precision, kind, vocabulary, folder)
 
 
 def transformers_dtype(dtype: str, device: str, gpu_bf16: Callable[[], bool] = lambda: False) -> str:
@@ -102,10 +103,28 @@ def cpu_flags() -> frozenset[str]:
     return frozenset(flag for line in lines if line.startswith("flags") for flag in line.split(":", 1)[1].split())
 
 
-def _precision(engine: str, runtime: RuntimeConfig) -> str:
-    if engine == "ctranslate2":
-        return runtime.compute_type
+def ct2_compute_type(asked: str, device: str, model_type: str | None,
+                     gpu_types: Callable[[], set[str]] = set) -> str:
+    """The compute type CTranslate2 runs in: as configured, except `auto`: int8 on the CPU; on a
+    GPU, int8 weights with 16-bit activations, float16 for most models and bfloat16 for the T5
+    family (whose activations overflow in float16) where the GPU has it, else float32 activations."""
+    if asked != "auto":
+        return asked
+    if device != "cuda":
+        return STORED_COMPUTE_TYPE
+    if model_type in FP16_OVERFLOWS:
+        return "int8_bfloat16" if "int8_bfloat16" in gpu_types() else "int8_float32"
+    return "int8_float16"
+
+
+def _precision(engine: str, runtime: RuntimeConfig, model_type: str | None) -> str:
     from .model import pick_device
+
+    if engine == "ctranslate2":
+        from .ct2_backend import _has_cuda, cuda_compute_types
+
+        device = pick_device(runtime.device, _has_cuda)
+        return ct2_compute_type(runtime.compute_type, device, model_type, cuda_compute_types)
 
     device = pick_device(runtime.device, _torch_cuda)
     return transformers_dtype(runtime.dtype, device, _torch_cuda_bf16)
@@ -133,7 +152,8 @@ def _choose_backend(ref: str, path: Path, runtime: RuntimeConfig, backend: str, 
     if backend == "transformers" or (backend == "auto" and not is_ctranslate2_folder(converted)):
         return "transformers", path
     if not is_ctranslate2_folder(converted):
-        raise ModelUnavailable(f"{role} model {ref} has no CTranslate2 {runtime.compute_type} conversion "
+        stored = converted.name.removeprefix("ctranslate2-")
+        raise ModelUnavailable(f"{role} model {ref} has no CTranslate2 {stored} conversion "
                                f"(expected {converted}); run `nlp models convert {role}`")
     return "ctranslate2", converted
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -41,7 +42,7 @@ class Seq2SeqModel(Protocol):
 
     def generate(self, texts: list[str], *, max_new_tokens: int | None = None, min_new_tokens: int | None = None,
                  num_beams: int | None = None, no_repeat_ngram_size: int | None = None,
-                 max_batch_tokens: int = 2048) -> list[str]: ...
+                 max_batch_tokens: int = 2048, min_batches: int = 0) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class BatchedModel:
     backend = ""
     precision = ""  # dtype (transformers) or compute type (CTranslate2) the weights run in
     output_vocabulary = ""  # digest of a restricted output vocabulary (runtime/vocabulary.py); "" = the whole
+    workers = 1  # batches decoded at once (CTranslate2's inter_threads)
+    device = "cpu"  # where it runs: cpu or cuda
 
     def __init__(self, ref: str, path: Path, tokenizer, generation_config, model_config: dict,
                  languages: tuple[str, str]):
@@ -80,8 +83,11 @@ class BatchedModel:
         return [len(ids) for ids in self._encode(texts)]
 
     def generate(self, texts: list[str], *, max_new_tokens=None, min_new_tokens=None, num_beams=None,
-                 no_repeat_ngram_size=None, max_batch_tokens: int = 2048) -> list[str]:
-        """Output text per input, in input order; blank inputs give "". None = the model's default."""
+                 no_repeat_ngram_size=None, max_batch_tokens: int = 2048, min_batches: int = 0) -> list[str]:
+        """Output text per input, in input order; blank inputs give "". None = the model's default.
+        The batches decoded at once hold at most max_batch_tokens padded tokens together (each
+        worker's a share), and there are at least min_batches of them where the inputs allow
+        (0: one per worker, so that every worker decodes one)."""
         decoding = self._decoding(max_new_tokens, min_new_tokens, num_beams, no_repeat_ngram_size)
         ids = self._encode(texts)
         for text, tokens in zip(texts, ids):
@@ -93,13 +99,21 @@ class BatchedModel:
         groups: dict[Decoding, list[int]] = {}  # one output bound per batch, whatever else is in it
         for i in todo:
             groups.setdefault(self._bounded(decoding, len(ids[i])), []).append(i)
-        for bounded, members in groups.items():
-            for batch in token_batches([len(ids[i]) for i in members], max_batch_tokens):
-                indices = [members[b] for b in batch]
-                generated = [self._without_language(out) for out in self._generate_ids([ids[i] for i in indices], bounded)]
-                for i, text in zip(indices, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
-                    outputs[i] = text.strip()
+        jobs = split_for_workers([([members[b] for b in batch], bounded) for bounded, members in groups.items()
+                                  for batch in worker_batches([len(ids[i]) for i in members], max_batch_tokens,
+                                                              self.workers)],
+                                 min_batches or self.workers)
+        generated = self._map_batches([([ids[i] for i in indices], bounded) for indices, bounded in jobs])
+        for (indices, _), batch_output in zip(jobs, generated):
+            batch_output = [self._without_language(out) for out in batch_output]
+            for i, text in zip(indices, self.tokenizer.batch_decode(batch_output, skip_special_tokens=True)):
+                outputs[i] = text.strip()
         return outputs
+
+    def _map_batches(self, jobs: list[tuple[list, Decoding]]) -> list[list]:
+        """Output ids of each (batch, decoding), in order; up to `workers` batches at once (the
+        backend releases the GIL while it decodes). A batch's output never depends on the others."""
+        return map_at_once(lambda job: self._generate_ids(*job), jobs, self.workers)
 
     def _without_language(self, output: list[int]) -> list[int]:
         """Output ids without the forced target-language token (not every tokenizer marks it special)."""
@@ -136,6 +150,36 @@ class BatchedModel:
 
     def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         raise NotImplementedError
+
+
+def map_at_once(function: Callable, items, workers: int) -> list:
+    """[function(item) for item in items], up to `workers` calls at a time, in order."""
+    items = list(items)
+    if workers == 1 or len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
+
+
+def split_for_workers(jobs: list[tuple[list, object]], workers: int) -> list[tuple[list, object]]:
+    """(rows, settings) jobs with the one of most rows halved until there are `workers` of them
+    (or none has two rows): idle workers make nothing faster. A CTranslate2 output does not
+    depend on what else its batch holds (tested), so splitting changes no output."""
+    jobs = list(jobs)
+    while 0 < len(jobs) < workers:
+        largest = max(range(len(jobs)), key=lambda j: len(jobs[j][0]))
+        rows, settings = jobs[largest]
+        if len(rows) < 2:
+            break
+        half = (len(rows) + 1) // 2
+        jobs[largest:largest + 1] = [(rows[:half], settings), (rows[half:], settings)]
+    return jobs
+
+
+def worker_batches(lengths: list[int], max_tokens: int, workers: int) -> list[list[int]]:
+    """token_batches for `workers` decoding at once, each batch within max_tokens / workers: the
+    tokens in flight, and so the memory they take, stay within max_tokens however many workers."""
+    return token_batches(lengths, max(max_tokens // workers, 1))
 
 
 def token_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
@@ -192,6 +236,18 @@ def thread_count(threads: int) -> int:
     if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
         return int(os.environ["OMP_NUM_THREADS"])
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def worker_threads(runtime, device: str = "cpu") -> tuple[int, int]:
+    """(workers, threads per worker) for CTranslate2: `runtime.workers` batches decoded at once,
+    sharing `runtime.threads`. Workers 0 means one per thread on the CPU: on the 2-core machine
+    measured (docs/benchmarks.md), two one-thread workers decode two batches faster than one
+    two-thread worker decodes them in turn, for both models. On a GPU it means one."""
+    threads = thread_count(runtime.threads)
+    if device == "cuda":
+        return runtime.workers or 1, 1
+    workers = min(runtime.workers or threads, threads)
+    return workers, max(threads // workers, 1)
 
 
 def pick_device(device: str, has_cuda: Callable[[], bool]) -> str:

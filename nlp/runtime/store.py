@@ -22,6 +22,7 @@ from .licences import MODEL_CARD
 
 REACHABILITY_TIMEOUT_S = 3
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
+STORED_COMPUTE_TYPE = "int8"  # what compute_type auto converts to, and runs on the CPU
 SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken", ".jinja")  # configs, tokenizers, vocabularies
 
 
@@ -118,7 +119,14 @@ def conversion_base(ref: str, path: Path, runtime: RuntimeConfig) -> Path:
 
 
 def conversion_dir(ref: str, path: Path, runtime: RuntimeConfig, compute_type: str | None = None) -> Path:
-    return conversion_base(ref, path, runtime) / f"ctranslate2-{compute_type or runtime.compute_type}"
+    quantization = stored_compute_type(compute_type or runtime.compute_type)
+    return conversion_base(ref, path, runtime) / f"ctranslate2-{quantization}"
+
+
+def stored_compute_type(compute_type: str) -> str:
+    """The quantization a conversion is written in: `auto` stores int8 (CTranslate2 converts the
+    activations' type when it loads, per device)."""
+    return STORED_COMPUTE_TYPE if compute_type == "auto" else compute_type
 
 
 def is_model_folder(folder: Path) -> bool:
