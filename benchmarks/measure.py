@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -56,6 +55,7 @@ VARIANTS = {
     "transformers-bf16": Variant("transformers", {"dtype": "bfloat16"}),
     "ctranslate2-fp32": Variant("ctranslate2", {"compute_type": "float32"}),
     "ctranslate2-int8-unbatched": Variant("ctranslate2", {}, True),
+    "default-one-worker": Variant("auto", {"workers": 1}),  # every thread on one batch at a time
     "default": Variant("auto", {}),
 }
 
@@ -63,7 +63,7 @@ VARIANTS = {
 def measure(args) -> dict:
     variant, load_before = VARIANTS[args.variant], os.getloadavg()[0]
     overrides = {f"runtime.{key}": value for key, value in variant.runtime.items()}
-    config = load_config(overrides={**overrides, "runtime.threads": args.threads})
+    config = load_config(overrides={**overrides, "runtime.threads": args.threads, "runtime.device": args.device})
     start = time.perf_counter()
     models = {role: load_model(str(folder), config.runtime, variant.backend, role)
               for role, folder in (("translator", args.translator), ("summarizer", args.summarizer))}
@@ -84,6 +84,8 @@ def measure(args) -> dict:
         "variant": args.variant, "one_per_call": variant.one_per_call, "threads": args.threads, "load_s": load_s,
         "cores": len(os.sched_getaffinity(0)),
         "ran": {role: f"{m.backend} {m.precision}" for role, m in models.items()},
+        "workers": {role: m.workers for role, m in models.items()},
+        "device": {role: m.device for role, m in models.items()},
         "threads_used": thread_count(config.runtime.threads),
         "translate": {**time_translation(translator, translator_model, sentences),
                       "sentences_per_article": sum(len(v.article.sentences) for v in posts) / len(posts)},
@@ -92,9 +94,19 @@ def measure(args) -> dict:
     if args.rerun_posts:
         models = {"translator": args.translator, "summarizer": args.summarizer}
         result["rerun"] = time_rerun(pipeline, Path(args.posts), args.rerun_posts, models)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     result["load"] = max(load_before, os.getloadavg()[0])  # other work on the machine meanwhile (1-minute average)
     return result
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Not getrusage's ru_maxrss: Linux carries that
+    over from the parent across fork and exec, so a parent that built the models (4 GB) would
+    set every variant's figure."""
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (peak memory is measured on Linux only)")
 
 
 def time_translation(translator, model: ForcedLength, sentences: list[str]) -> dict:
@@ -180,6 +192,7 @@ def main(argv=None) -> None:
     parser.add_argument("--max-article-chars", type=int, required=True)
     parser.add_argument("--rerun-posts", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
     print(json.dumps(measure(parser.parse_args(argv))))
 
 

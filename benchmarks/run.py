@@ -1,6 +1,6 @@
 """Speed of the fast path against the naive baseline, on random-weight models of the published shapes.
 
-    python benchmarks/run.py [--quick] [--threads N] [--repeats N] [--workdir DIR]
+    python benchmarks/run.py [--quick] [--threads N] [--repeats N] [--device cpu|cuda|auto] [--workdir DIR]
 
 Builds (once, cached in the work folder) opus-mt-zh-en- and mT5-base-shaped models and their
 CTranslate2 conversions, measures each variant in a fresh process on the same inputs (see
@@ -55,19 +55,21 @@ def main(argv=None) -> int:
     # shapes imports torch and transformers: only now that the environment is set
     from shapes import prepared_models
 
-    flags = cpu_flags()
-    print(machine_line(flags), flush=True)
+    flags, gpu = cpu_flags(), gpu_name(args.device)
+    print(machine_line(flags) + (f"; GPU: {gpu}" if gpu else ""), flush=True)
+    native_bf16 = gpu_bf16() if gpu else bool(flags & set(NATIVE_BF16))
     variants = args.variants or [name for name in (QUICK_VARIANTS if args.quick else VARIANTS)
-                                 if name != "transformers-bf16" or flags & set(NATIVE_BF16)]
+                                 if name != "transformers-bf16" or native_bf16]
     if "transformers-bf16" not in variants and not args.variants:
-        print(f"skipping transformers-bf16: this CPU has none of {', '.join(NATIVE_BF16)}, so bf16 is emulated")
+        print(f"skipping transformers-bf16: {'the GPU' if gpu else 'this CPU'} has no native bf16, so it is emulated")
     models = prepared_models(Path(args.workdir).expanduser(), log=lambda message: print(message, flush=True))
     mode = "quick" if args.quick else "full"
     shapes = {role: shape_of(json.loads((folder / "config.json").read_text(encoding="utf-8")))
               for role, folder in models.items()}
-    machine = measure_machine(thread_count(args.threads), [shape for shape in shapes.values() if shape],
-                              bool(flags & set(NATIVE_BF16)))
-    print(f"this machine, measured now at {machine.describe()}", flush=True)
+    machine = None if gpu else measure_machine(thread_count(args.threads), [s for s in shapes.values() if s],
+                                               native_bf16)
+    print(f"this machine, measured now at {machine.describe()}" if machine else
+          "roofline: measured for the CPU only, so not estimated on the GPU", flush=True)
     started, load_before = time.perf_counter(), os.getloadavg()
     runs = {name: [] for name in variants}
     for _ in range(args.repeats):  # interleaved, so slow phases of a shared machine hit every variant
@@ -79,7 +81,8 @@ def main(argv=None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2), encoding="utf-8")
     print_report(results, mode)
-    print_roofline(results, machine, shapes)
+    if machine:
+        print_roofline(results, machine, shapes)
     print_targets(results, mode)
     return 0
 
@@ -98,6 +101,7 @@ def run_variant(name: str, models: dict, sizes: dict, args) -> dict:
     """Measure one variant in a fresh process (so its peak RSS is its own)."""
     command = [sys.executable, str(HERE / "measure.py"), name, "--translator", str(models["translator"]),
                "--summarizer", str(models["summarizer"]), "--posts", str(args.posts), "--threads", str(args.threads),
+               "--device", args.device,
                *(f"--{key.replace('_', '-')}={value}" for key, value in sizes.items()
                  if key != "rerun_posts" or name == "default")]
     print(f"measuring {name} ...", flush=True)
@@ -154,9 +158,11 @@ def _articles(part: dict) -> float:
 
 def ran_label(result: dict) -> str:
     """What ran, read from the loaded models (backend and dtype or compute type), and how."""
-    ran = result["ran"]
+    ran, workers = result["ran"], max(result["workers"].values())
     models = ran["translator"] if ran["translator"] == ran["summarizer"] else " / ".join(ran.values())
-    return f"{models}, {'one input per call' if result['one_per_call'] else 'batched'}, {result['threads_used']} thr"
+    where = "cuda" if "cuda" in result["device"].values() else f"{result['threads_used']} thr"
+    return (f"{models}, {'one input per call' if result['one_per_call'] else 'batched'}, {where}"
+            f"{f' ({workers} workers)' if workers > 1 else ''}")
 
 
 def valid(result: dict) -> bool:
@@ -194,6 +200,23 @@ def print_targets(results: dict, mode: str) -> None:
     cpu = " ".join(f"{task}={_format(_speedup(results, task, 'cpu_seconds'))}" for task in TASKS)
     print(f"speedup in CPU time (steadier than wall-clock time on a shared machine at --threads 1): {cpu}")
     print("speedup " + " ".join(f"{task}={_format(value)}" for task, value in speedups.items()))
+
+
+def gpu_name(device: str) -> str | None:
+    """The CUDA GPU the variants will run on (device cuda, or auto with one present), else None."""
+    import torch
+
+    if device == "cpu" or not torch.cuda.is_available():
+        if device == "cuda":
+            sys.exit("--device cuda: no CUDA device is usable here")
+        return None
+    return torch.cuda.get_device_name(0)
+
+
+def gpu_bf16() -> bool:
+    import torch
+
+    return torch.cuda.is_bf16_supported()
 
 
 def cpu_flags() -> set[str]:
@@ -234,6 +257,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeats", type=int, default=1,
                         help="measure every variant this many times, interleaved; report the median")
     parser.add_argument("--threads", type=int, default=0, help="runtime.threads for every variant (0: all cores)")
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
+                        help="runtime.device for every variant (cuda: the GPU mode; no roofline there)")
     parser.add_argument("--workdir", default=str(Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) /
                                               "nlp-abstracts" / "bench"),
                         help="where the built and converted models are cached")

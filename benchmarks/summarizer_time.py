@@ -120,7 +120,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3)
     parser.add_argument("--workdir", default=str(Path("~/.cache/nlp-abstracts/bench").expanduser()))
     args = parser.parse_args()
-    config = load_config(overrides={"runtime.threads": args.threads, "runtime.dtype": "float32"})
+    config = load_config(overrides={"runtime.threads": args.threads, "runtime.workers": 1,  # as its parts run
+                                    "runtime.dtype": "float32"})
     folder = prepared_models(Path(args.workdir))["summarizer"]
     posts = [view for view in corpus_posts(POSTS, config) if len(view.article.text) <= MAX_ARTICLE_CHARS]
     texts = [view.article.text for view in spread(posts, args.articles, key=lambda view: len(view.article.text))]

@@ -23,8 +23,7 @@ from pathlib import Path
 from nlp.config import Config
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline, PostView
-from nlp.runtime import token_batches
-from nlp.runtime.model import DEFAULT_NUM_BEAMS
+from nlp.runtime.model import DEFAULT_NUM_BEAMS, map_at_once, split_for_workers, worker_batches
 from nlp.tidy import fit_chars
 
 TARGET_TOKENS_PER_CHAR = 1.3
@@ -72,7 +71,8 @@ class ForcedLength:
     itself: subtract it from every clock around a call); `correction`, what CTranslate2's per-row
     lengths add (zero for transformers); `to_max`, what forcing every row of a CTranslate2 batch
     to the batch's longest target would add. Without correction a CTranslate2 figure is the lower
-    bound (every row at the batch mean), with `to_max` the upper bound.
+    bound (every row at the batch mean), with `to_max` the upper bound. Batches are decoded
+    `model.workers` at a time, as the project's own generate does them.
     """
 
     def __init__(self, model, target_tokens, one_per_call: bool = False, stand_in=None):
@@ -94,20 +94,33 @@ class ForcedLength:
         outputs = [""] * len(texts)
         lengths = self.model.count_tokens([texts[i] for i in todo])
         beams = settings.get("num_beams") or self.model.generation_config.num_beams or DEFAULT_NUM_BEAMS
-        for batch in token_batches(lengths, max_batch_tokens):
+        # the model's own batches (split_for_workers as its generate does), each decoded on its own
+        workers = self.model.workers
+        batches = [batch for batch, _ in split_for_workers(
+            [(batch, None) for batch in worker_batches(lengths, max_batch_tokens, workers)], workers)]
+        jobs = []  # (inputs, targets, forced length) per batch
+        for batch in batches:
             inputs = [texts[todo[b]] for b in batch]
             targets = [self.target_tokens_of(text) for text in inputs]
             self.calls.append({"input_tokens": [lengths[b] for b in batch], "targets": targets, "beams": beams})
-            length = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
-            forced = {**settings, "min_new_tokens": length, "max_new_tokens": length}
-            with self.clock:
-                generated = self.model.generate(inputs, max_batch_tokens=max_batch_tokens, **forced)
-                if self.step_cost is not None and len(set(targets)) > 1:
-                    with self.calibration:
+            forced = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
+            jobs.append((inputs, targets, forced))
+
+        def decode(job):
+            inputs, _, length = job
+            return self.model.generate(inputs, max_batch_tokens=max_batch_tokens, min_batches=1,
+                                       **{**settings, "min_new_tokens": length, "max_new_tokens": length})
+
+        with self.clock:
+            generated = map_at_once(decode, jobs, workers)
+            with self.calibration:
+                for inputs, targets, length in jobs:
+                    if self.step_cost is not None and len(set(targets)) > 1:
                         self.step_cost.add_corrections(inputs, targets, length, settings, self.correction,
                                                        self.to_max)
+        for batch, (inputs, targets, _), batch_output in zip(batches, jobs, generated):
             self.target_tokens += sum(targets)
-            for b, text, output in zip(batch, inputs, generated):
+            for b, text, output in zip(batch, inputs, batch_output):
                 outputs[todo[b]] = self.stand_in(text) if self.stand_in else output
         return outputs
 
@@ -137,7 +150,9 @@ class StepCost:
     difference is sum_t step(rows at t) - Lf * step(n), added as `correction`. step(m) is measured
     on the batch's own longest-target inputs, as the time of m rows decoding STEPS[1] tokens
     minus STEPS[0] tokens (the encoder cancels), at m = 1, 2, 4, ... and n, linear in between;
-    measured once per row count (on the first batch that needs it) and cached.
+    measured once per row count (on the first batch that needs it) and cached. With several
+    workers, the step is measured with every worker decoding a copy, and each batch is charged
+    its share (the clock divided by the workers), as its batches shared the workers.
     """
 
     STEPS = (2, 26)
@@ -159,13 +174,15 @@ class StepCost:
             _add(to_max, field, (max(targets) - forced) * step(rows))
 
     def _measure(self, inputs: list[str], settings: dict) -> tuple[float, float]:
-        clocks = []
+        """Per step, with as many copies decoding at once as the model has workers (each worker
+        busy, as in the batches measured), divided by that number: a batch's share of the clock."""
+        workers, clocks = self.model.workers, []
         for steps in self.STEPS:
             with Clock() as clock:
-                self.model.generate(inputs, max_batch_tokens=1 << 30, **{**settings, "min_new_tokens": steps,
-                                                                         "max_new_tokens": steps})
+                map_at_once(lambda _: self.model.generate(inputs, max_batch_tokens=1 << 30, min_batches=1, **{
+                    **settings, "min_new_tokens": steps, "max_new_tokens": steps}), range(workers), workers)
             clocks.append(clock)
-        span = self.STEPS[1] - self.STEPS[0]
+        span = (self.STEPS[1] - self.STEPS[0]) * workers
         return ((clocks[1].seconds - clocks[0].seconds) / span, (clocks[1].cpu_seconds - clocks[0].cpu_seconds) / span)
 
 

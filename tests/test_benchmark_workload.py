@@ -42,7 +42,8 @@ def test_ctranslate2_batches_are_decoded_at_the_mean_and_corrected(workload, tin
     folder = shutil.copytree(tiny_marian, tmp_path / "marian")
     convert_model(str(folder), runtime)
     model = load_model(str(folder), runtime, backend="ctranslate2")
-    sentences = sorted({line for line in chinese_corpus() if 4 <= len(line) <= 40}, key=len)[:5]
+    by_length = {len(line): line for line in sorted(chinese_corpus()) if 4 <= len(line) <= 40}
+    sentences = [by_length[length] for length in sorted(by_length)][:5]  # five lengths, the same every run
     forced = workload.ForcedLength(model, workload.translation_tokens)
     outputs = forced.generate(sentences, num_beams=2)
     targets = [workload.translation_tokens(s) for s in sentences]
@@ -56,6 +57,18 @@ def test_ctranslate2_batches_are_decoded_at_the_mean_and_corrected(workload, tin
                                         workload.translation_tokens)
     torch_model.generate(sentences, num_beams=2)
     assert torch_model.step_cost is None and torch_model.correction.seconds == 0 == torch_model.to_max.seconds
+
+
+def test_with_two_workers_the_batches_are_split_and_decoded_at_once_in_order(workload, tiny_marian, tmp_path):
+    runtime = replace(load_config().runtime, models_dir=str(tmp_path / "models"), threads=2, workers=2)
+    folder = shutil.copytree(tiny_marian, tmp_path / "marian")
+    convert_model(str(folder), runtime)
+    model = load_model(str(folder), runtime, backend="ctranslate2")
+    sentences = sorted({line for line in chinese_corpus() if 4 <= len(line) <= 40})[:3]
+    forced = workload.ForcedLength(model, workload.translation_tokens, stand_in=lambda text: text)
+    assert forced.generate(sentences, num_beams=2) == sentences  # each output where its input was
+    assert [len(call["targets"]) for call in forced.calls] == [2, 1]  # one batch of 3, split as generate does
+    assert forced.target_tokens == sum(workload.translation_tokens(s) for s in sentences)
 
 
 def test_repeats_report_the_median_per_task_and_oversubscription_is_invalid(monkeypatch):
