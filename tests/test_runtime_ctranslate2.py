@@ -119,6 +119,16 @@ def test_float16_compute_types_are_refused_for_t5_models_before_loading(kind, re
         assert identify(str(folder), half).precision == "int8_float16"
 
 
+@pytest.mark.parametrize("backend", ["auto", "transformers", "ctranslate2"])
+def test_a_misspelt_compute_type_is_refused_not_answered_by_another_backend(backend, tiny_marian, runtime, tmp_path):
+    folder = _copy(tiny_marian, tmp_path)
+    convert_model(str(folder), runtime)
+    with pytest.raises(ConfigError, match="runtime.compute_type must be one of .*got 'int4'"):
+        identify(str(folder), replace(runtime, compute_type="int4"), backend=backend)
+    with pytest.raises(ConfigError, match="got 'int4'"):
+        convert_model(str(folder), runtime, compute_type="int4")
+
+
 @pytest.mark.parametrize("asked, device, model_type, gpu_types, runs", [
     ("auto", "cpu", "marian", {"int8_float16", "int8_bfloat16"}, "int8"),
     ("auto", "cpu", "mt5", {"int8_bfloat16"}, "int8"),

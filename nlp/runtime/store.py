@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import RuntimeConfig, default_models_dir
-from ..errors import ModelUnavailable
+from ..errors import ConfigError, ModelUnavailable
 from .licences import MODEL_CARD
 
 REACHABILITY_TIMEOUT_S = 3
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
 STORED_COMPUTE_TYPE = "int8"  # what compute_type auto converts to, and runs on the CPU
+COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
+                 "float32")  # CTranslate2's, and auto
 SMALL_FILE_SUFFIXES = (".json", ".spm", ".model", ".txt", ".tiktoken", ".jinja")  # configs, tokenizers, vocabularies
 
 
@@ -125,7 +127,10 @@ def conversion_dir(ref: str, path: Path, runtime: RuntimeConfig, compute_type: s
 
 def stored_compute_type(compute_type: str) -> str:
     """The quantization a conversion is written in: `auto` stores int8 (CTranslate2 converts the
-    activations' type when it loads, per device)."""
+    activations' type when it loads, per device). A misspelt type is an error here, not a
+    conversion that is never found (which `backend: auto` would quietly answer with transformers)."""
+    if compute_type not in COMPUTE_TYPES:
+        raise ConfigError(f"runtime.compute_type must be one of {', '.join(COMPUTE_TYPES)}, got {compute_type!r}")
     return STORED_COMPUTE_TYPE if compute_type == "auto" else compute_type
 
 
