@@ -24,6 +24,7 @@ from pathlib import Path
 from measure import VARIANTS
 from roofline import Call, measure_machine, minimum_seconds, shape_of
 
+from nlp.runtime.identity import NATIVE_BF16_FLAGS, torch_cuda_bf16
 from nlp.runtime.model import thread_count
 
 TASKS = ("translate", "summarize", "pipeline")
@@ -31,7 +32,6 @@ TASKS = ("translate", "summarize", "pipeline")
 HERE = Path(__file__).resolve().parent
 POSTS_DIR = HERE.parent / "tests" / "data" / "corpus" / "posts"
 QUICK_VARIANTS = ("naive", "transformers-bf16", "default")
-NATIVE_BF16 = ("avx512_bf16", "amx_bf16")  # without one of these, bf16 on the CPU is emulated
 CPU_FLAGS = ("avx2", "avx_vnni", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 SIZES = {  # sentences translated, articles through the pipeline (no longer than max chars), posts re-enriched
     "quick": {"sentences": 8, "articles": 3, "max_article_chars": 400, "rerun_posts": 40},
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
 
     flags, gpu = cpu_flags(), gpu_name(args.device)
     print(machine_line(flags) + (f"; GPU: {gpu}" if gpu else ""), flush=True)
-    native_bf16 = gpu_bf16() if gpu else bool(flags & set(NATIVE_BF16))
+    native_bf16 = torch_cuda_bf16() if gpu else bool(flags & set(NATIVE_BF16_FLAGS))
     variants = args.variants or [name for name in (QUICK_VARIANTS if args.quick else VARIANTS)
                                  if name != "transformers-bf16" or native_bf16]
     if "transformers-bf16" not in variants and not args.variants:
@@ -211,12 +211,6 @@ def gpu_name(device: str) -> str | None:
             sys.exit("--device cuda: no CUDA device is usable here")
         return None
     return torch.cuda.get_device_name(0)
-
-
-def gpu_bf16() -> bool:
-    import torch
-
-    return torch.cuda.is_bf16_supported()
 
 
 def cpu_flags() -> set[str]:

@@ -23,8 +23,7 @@ class CTranslate2Seq2Seq(BatchedModel):
     def __init__(self, ref: str, path: Path, runtime: RuntimeConfig, languages: tuple[str, str]):
         import transformers
 
-        self.translator, self.workers = open_engine(self.engine, path, runtime)
-        self.precision, self.device = self.translator.compute_type, self.translator.device
+        open_engine(self, self.engine, path, runtime)
         self.output_vocabulary = vocabulary_map_digest(path)  # a restricted vocabulary is used when present
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         source = Path(path) / SOURCE_CONFIG  # absent in CTranslate2-native folders
@@ -48,15 +47,16 @@ class CTranslate2Seq2Seq(BatchedModel):
         return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
 
 
-def open_engine(engine: str, path: Path, runtime: RuntimeConfig):
-    """(the CTranslate2 Translator or Generator at `path`, its workers), on the runtime's device,
-    compute type and threads."""
+def open_engine(model: BatchedModel, engine: str, path: Path, runtime: RuntimeConfig) -> None:
+    """Give `model` the CTranslate2 Translator or Generator at `path` (its `translator`), on the
+    runtime's device, compute type and threads, and the workers, precision and device it runs with."""
     import ctranslate2
 
     device = pick_device(runtime.device, _has_cuda)
-    workers, threads = worker_threads(runtime, device)
-    return getattr(ctranslate2, engine)(str(path), device=device, compute_type=runtime.compute_type,
-                                        inter_threads=workers, intra_threads=threads), workers
+    model.workers, threads = worker_threads(runtime, device)
+    model.translator = getattr(ctranslate2, engine)(str(path), device=device, compute_type=runtime.compute_type,
+                                                    inter_threads=model.workers, intra_threads=threads)
+    model.precision, model.device = model.translator.compute_type, model.translator.device
 
 
 def _has_cuda() -> bool:

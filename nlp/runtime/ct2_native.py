@@ -54,8 +54,7 @@ class CTranslate2Native(BatchedModel):
         models = sentencepiece_models(Path(path))
         if models is None:
             raise ValueError(f"no SentencePiece models ({' or '.join(s for s, _ in SENTENCEPIECE_LAYOUTS)})")
-        self.translator, self.workers = open_engine("Translator", path, runtime)
-        self.precision, self.device = self.translator.compute_type, self.translator.device
+        open_engine(self, "Translator", path, runtime)
         defaults = transformers.GenerationConfig(num_beams=DEFAULT_BEAMS, max_new_tokens=DEFAULT_MAX_NEW_TOKENS)
         # no config states a window (so the default one); SentencePiece models carry no language codes
         super().__init__(ref, path, SentencePieceCodec(*models), defaults, {}, languages)

@@ -127,7 +127,7 @@ def _precision(engine: str, runtime: RuntimeConfig, model_type: str | None) -> s
         return ct2_compute_type(runtime.compute_type, device, model_type, cuda_compute_types)
 
     device = pick_device(runtime.device, _torch_cuda)
-    return transformers_dtype(runtime.dtype, device, _torch_cuda_bf16)
+    return transformers_dtype(runtime.dtype, device, torch_cuda_bf16)
 
 
 def _torch_cuda() -> bool:
@@ -136,7 +136,7 @@ def _torch_cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def _torch_cuda_bf16() -> bool:
+def torch_cuda_bf16() -> bool:
     import torch
 
     return torch.cuda.is_bf16_supported()
