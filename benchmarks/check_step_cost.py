@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,11 +27,20 @@ from nlp.runtime import load_model  # noqa: E402
 POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
 
 
+def one_batch(model, inputs: list[str], steps: int = 0) -> list:
+    """All of `inputs` as one batch (a plan of one job) with the model's own decoding settings,
+    decoding `steps` tokens (0: as the model would)."""
+    decoding = model.plan(inputs[:1])[0][1]
+    if steps:
+        decoding = replace(decoding, min_new_tokens=steps, max_new_tokens=steps)
+    return [(list(range(len(inputs))), decoding)]
+
+
 def cpu_seconds(model, inputs: list[str], steps: int) -> float:
     if steps == 0:
         return 0.0
     with Clock() as clock:
-        model.generate(inputs, min_new_tokens=steps, max_new_tokens=steps, max_batch_tokens=1 << 30)
+        model.run_plan(inputs, one_batch(model, inputs, steps))
     return clock.cpu_seconds
 
 
@@ -63,7 +73,7 @@ def main() -> None:
     sentences = spread([s for view in corpus_posts(POSTS, config) for s in view.article.sentences], args.sentences)
     targets = [translation_tokens(s) for s in sentences]
     forced = ForcedLength(model, translation_tokens)
-    forced.generate(sentences, max_batch_tokens=1 << 30)
+    forced.run_plan(sentences, one_batch(model, sentences))
     at_mean = forced.clock.cpu_seconds - forced.calibration.cpu_seconds
     print(f"{model.backend} {model.precision}, {args.threads} thread(s), {len(sentences)} sentences, "
           f"targets {sorted(targets)}")

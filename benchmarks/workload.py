@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from nlp.config import Config
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline, PostView
-from nlp.runtime.model import DEFAULT_NUM_BEAMS, map_at_once, split_for_workers, worker_batches
+from nlp.runtime.model import Decoding, map_at_once
 from nlp.tidy import fit_chars
 
 TARGET_TOKENS_PER_CHAR = 1.3
@@ -71,8 +72,9 @@ class ForcedLength:
     itself: subtract it from every clock around a call); `correction`, what CTranslate2's per-row
     lengths add (zero for transformers); `to_max`, what forcing every row of a CTranslate2 batch
     to the batch's longest target would add. Without correction a CTranslate2 figure is the lower
-    bound (every row at the batch mean), with `to_max` the upper bound. Batches are decoded
-    `model.workers` at a time, as the project's own generate does them.
+    bound (every row at the batch mean), with `to_max` the upper bound. The batches, their order
+    and the workers decoding them are the model's own (`model.plan`, `model.run_plan`): only the
+    lengths are forced.
     """
 
     def __init__(self, model, target_tokens, one_per_call: bool = False, stand_in=None):
@@ -90,39 +92,30 @@ class ForcedLength:
 
     def generate(self, texts: list[str], *, max_batch_tokens: int = 2048, **settings) -> list[str]:
         max_batch_tokens = 1 if self.one_per_call else max_batch_tokens
-        todo = [i for i, text in enumerate(texts) if text.strip()]
-        outputs = [""] * len(texts)
-        lengths = self.model.count_tokens([texts[i] for i in todo])
-        beams = settings.get("num_beams") or self.model.generation_config.num_beams or DEFAULT_NUM_BEAMS
-        # the model's own batches (split_for_workers as its generate does), each decoded on its own
-        workers = self.model.workers
-        batches = [batch for batch, _ in split_for_workers(
-            [(batch, None) for batch in worker_batches(lengths, max_batch_tokens, workers)], workers)]
-        jobs = []  # (inputs, targets, forced length) per batch
-        for batch in batches:
-            inputs = [texts[todo[b]] for b in batch]
-            targets = [self.target_tokens_of(text) for text in inputs]
-            self.calls.append({"input_tokens": [lengths[b] for b in batch], "targets": targets, "beams": beams})
-            forced = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
-            jobs.append((inputs, targets, forced))
+        return self.run_plan(texts, self.model.plan(texts, max_batch_tokens=max_batch_tokens, **settings))
 
-        def decode(job):
-            inputs, _, length = job
-            return self.model.generate(inputs, max_batch_tokens=max_batch_tokens, min_batches=1,
-                                       **{**settings, "min_new_tokens": length, "max_new_tokens": length})
-
+    def run_plan(self, texts: list[str], jobs: list) -> list[str]:
+        """The model's run_plan, with each batch forced to the length its rows call for."""
+        lengths = self.model.count_tokens(texts)
+        forced_jobs, targets_of_jobs = [], []
+        for indices, decoding in jobs:
+            targets = [self.target_tokens_of(texts[i]) for i in indices]
+            self.calls.append({"input_tokens": [lengths[i] for i in indices], "targets": targets,
+                               "beams": decoding.num_beams})
+            length = max(targets) if self.step_cost is None else round(sum(targets) / len(targets))
+            forced_jobs.append((indices, replace(decoding, min_new_tokens=length, max_new_tokens=length)))
+            targets_of_jobs.append(targets)
         with self.clock:
-            generated = map_at_once(decode, jobs, workers)
+            generated = self.model.run_plan(texts, forced_jobs)
             with self.calibration:
-                for inputs, targets, length in jobs:
+                for (indices, decoding), targets in zip(forced_jobs, targets_of_jobs):
                     if self.step_cost is not None and len(set(targets)) > 1:
-                        self.step_cost.add_corrections(inputs, targets, length, settings, self.correction,
-                                                       self.to_max)
-        for batch, (inputs, targets, _), batch_output in zip(batches, jobs, generated):
-            self.target_tokens += sum(targets)
-            for b, text, output in zip(batch, inputs, batch_output):
-                outputs[todo[b]] = self.stand_in(text) if self.stand_in else output
-        return outputs
+                        self.step_cost.add_corrections([texts[i] for i in indices], targets, decoding,
+                                                       self.correction, self.to_max)
+        self.target_tokens += sum(map(sum, targets_of_jobs))
+        if self.stand_in:
+            return [self.stand_in(text) if text.strip() else "" for text in texts]
+        return generated
 
 
 class Answered:
@@ -161,26 +154,26 @@ class StepCost:
         self.model = model
         self.seconds: dict[int, tuple[float, float]] = {}  # rows -> (wall, CPU) seconds per step
 
-    def add_corrections(self, inputs, targets, forced: int, settings: dict, correction, to_max) -> None:
+    def add_corrections(self, inputs, targets, forced: Decoding, correction, to_max) -> None:
         by_target = [text for _, text in sorted(zip(targets, inputs), key=lambda pair: -pair[0])]
         rows = len(inputs)
         for count in sorted({1 << k for k in range(rows.bit_length())} | {rows}):
             if count not in self.seconds:
-                self.seconds[count] = self._measure(by_target[:count], settings)
+                self.seconds[count] = self._measure(by_target[:count], forced)
         for index, field in enumerate(("seconds", "cpu_seconds")):
             def step(m: int) -> float:
                 return _interpolate(self.seconds, m)[index]
-            _add(correction, field, staircase_extra(targets, forced, step))
-            _add(to_max, field, (max(targets) - forced) * step(rows))
+            _add(correction, field, staircase_extra(targets, forced.max_new_tokens, step))
+            _add(to_max, field, (max(targets) - forced.max_new_tokens) * step(rows))
 
-    def _measure(self, inputs: list[str], settings: dict) -> tuple[float, float]:
+    def _measure(self, inputs: list[str], decoding: Decoding) -> tuple[float, float]:
         """Per step, with as many copies decoding at once as the model has workers (each worker
         busy, as in the batches measured), divided by that number: a batch's share of the clock."""
         workers, clocks = self.model.workers, []
         for steps in self.STEPS:
+            job = (list(range(len(inputs))), replace(decoding, min_new_tokens=steps, max_new_tokens=steps))
             with Clock() as clock:
-                map_at_once(lambda _: self.model.generate(inputs, max_batch_tokens=1 << 30, min_batches=1, **{
-                    **settings, "min_new_tokens": steps, "max_new_tokens": steps}), range(workers), workers)
+                map_at_once(lambda _: self.model.run_plan(inputs, [job]), range(workers), workers)
             clocks.append(clock)
         span = (self.STEPS[1] - self.STEPS[0]) * workers
         return ((clocks[1].seconds - clocks[0].seconds) / span, (clocks[1].cpu_seconds - clocks[0].cpu_seconds) / span)

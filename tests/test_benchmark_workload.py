@@ -68,6 +68,9 @@ def test_with_two_workers_the_batches_are_split_and_decoded_at_once_in_order(wor
     forced = workload.ForcedLength(model, workload.translation_tokens, stand_in=lambda text: text)
     assert forced.generate(sentences, num_beams=2) == sentences  # each output where its input was
     assert [len(call["targets"]) for call in forced.calls] == [2, 1]  # one batch of 3, split as generate does
+    lengths = model.count_tokens(sentences)
+    assert [call["input_tokens"] for call in forced.calls] == [[lengths[i] for i in indices]
+                                                               for indices, _ in model.plan(sentences, num_beams=2)]
     assert forced.target_tokens == sum(workload.translation_tokens(s) for s in sentences)
 
 
@@ -79,3 +82,18 @@ def test_repeats_report_the_median_per_task_and_oversubscription_is_invalid(monk
     result = run.median_run(runs)
     assert [result[task]["seconds"] for task in run.TASKS] == [3.0, 13.0, 23.0]
     assert result["load"] == 2.9 and not run.valid(result) and run.valid(runs[0])
+
+
+def test_forced_lengths_decode_exactly_the_batches_the_model_plans(workload, tiny_marian, tmp_path):
+    runtime = replace(load_config().runtime, models_dir=str(tmp_path / "models"), threads=1)
+    model = load_model(str(tiny_marian), runtime, backend="transformers")
+    lines = sorted({line for line in chinese_corpus() if 4 <= len(line) <= 100}, key=len)
+    sentences = lines[::max(1, len(lines) // 10)]
+    lengths = model.count_tokens(sentences)
+    plan = model.plan(sentences, num_beams=2, max_batch_tokens=64)
+    assert len(plan) > 1
+    forced = workload.ForcedLength(model, workload.translation_tokens)
+    forced.generate(sentences, num_beams=2, max_batch_tokens=64)
+    assert [call["input_tokens"] for call in forced.calls] == [[lengths[i] for i in indices] for indices, _ in plan]
+    assert [call["targets"] for call in forced.calls] == [
+        [workload.translation_tokens(sentences[i]) for i in indices] for indices, _ in plan]

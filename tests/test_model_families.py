@@ -185,6 +185,6 @@ def test_decoding_is_bounded_by_the_input_length(family_folders):
     model = load_model(str(family_folders["marian-no-max-length"]), RUNTIME, "transformers", "translator")
     assert model.generation_config.max_length is None
     short = "政策。"
-    bound = 2 * 8 + 10  # OUTPUT_TOKENS_PER_INPUT_TOKEN x input rounded up to 8 + OUTPUT_TOKENS_MARGIN
+    bound = 2 * 8 + 10  # OUTPUT_TOKENS_PER_INPUT_TOKEN x the length bucket (8) + OUTPUT_TOKENS_MARGIN
     output = model.generate([short], num_beams=1)[0]
     assert len(model.tokenizer(text_target=output)["input_ids"]) <= bound + 2

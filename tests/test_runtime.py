@@ -19,6 +19,7 @@ from model_factory import chinese_corpus
 from nlp.config import RuntimeConfig, load_config
 from nlp.errors import ConfigError, ModelUnavailable
 from nlp.runtime import convert_model, load_model, token_batches
+from nlp.runtime.model import length_bucket
 from nlp.runtime.identity import cpu_flags
 from nlp.runtime.store import models_dir
 
@@ -104,6 +105,25 @@ def test_token_batches_cover_every_input_once_within_the_budget(lengths, max_tok
         assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) <= max_tokens
     order = [lengths[i] for batch in batches for i in batch]
     assert order == sorted(order)
+
+
+@given(st.integers(1, 4096))
+def test_an_input_length_bucket_is_at_most_twice_the_length_and_buckets_are_few(tokens):
+    bucket = length_bucket(tokens)
+    assert bucket >= tokens and (bucket < 2 * tokens or bucket == 8)
+    assert length_bucket(bucket) == bucket and length_bucket(bucket + 1) == 2 * bucket
+
+
+def test_inputs_of_one_output_bound_share_a_batch_and_the_longest_start_first(marian, sentences):
+    lengths = marian.count_tokens(sentences)
+    jobs = marian.plan(sentences, max_new_tokens=500, max_batch_tokens=100_000)
+    assert sorted(i for indices, _ in jobs for i in indices) == list(range(len(sentences)))
+    # the bound is 2 x the length bucket + 10, within the window; one batch per bound
+    bounds = {min(2 * length_bucket(n) + 10, marian.max_input_tokens - 1) for n in lengths}
+    assert len(jobs) == len(bounds) > 1 and {decoding.max_new_tokens for _, decoding in jobs} == bounds
+    longest = [max(lengths[i] for i in indices) for indices, _ in jobs]
+    assert longest == sorted(longest, reverse=True)
+    assert marian.run_plan(sentences, jobs) == marian.generate(sentences, max_new_tokens=500, max_batch_tokens=100_000)
 
 
 def test_a_model_stored_in_the_models_dir_is_found_by_its_hub_id(tiny_marian, runtime):

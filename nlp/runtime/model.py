@@ -6,9 +6,9 @@ generation defaults happen here, once, so both backends behave the same.
 
 Generation defaults, for any seq2seq folder: generation_config.json, else the generation keys of
 config.json, else DEFAULT_NUM_BEAMS and no length setting. Whatever they say, each output is
-bounded relative to its input (OUTPUT_TOKENS_PER_INPUT_TOKEN x input tokens rounded up to 8, +
-OUTPUT_TOKENS_MARGIN) and by the model's window, so a looping sentence stops early; inputs with
-the same bound share batches, so an output never depends on what else was in its batch.
+bounded relative to its input (OUTPUT_TOKENS_PER_INPUT_TOKEN x its length bucket, + OUTPUT_TOKENS_MARGIN)
+and by the model's window, so a looping sentence stops early; inputs with the same bound share
+batches, so an output never depends on what else was in its batch.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ DEFAULT_WINDOW = 512  # input length when neither config nor tokenizer states on
 DEFAULT_NUM_BEAMS = 4  # when no generation config says otherwise (what most summarisation and MT cards use)
 OUTPUT_TOKENS_PER_INPUT_TOKEN = 2  # a translation or summary is rarely longer; a loop is cut here
 OUTPUT_TOKENS_MARGIN = 10  # room for very short inputs (a title of two tokens)
+LENGTH_BUCKET_FIRST = 8  # input lengths are bucketed 8, 16, 32, ... for the output bound (length_bucket)
 
 
 @runtime_checkable
@@ -53,6 +54,9 @@ class Decoding:
     min_new_tokens: int
     num_beams: int
     no_repeat_ngram_size: int
+
+
+Job = tuple[list[int], Decoding]  # a batch: the indices of its inputs, and how they are decoded
 
 
 class BatchedModel:
@@ -88,27 +92,47 @@ class BatchedModel:
         The batches decoded at once hold at most max_batch_tokens padded tokens together (each
         worker's a share), and there are at least min_batches of them where the inputs allow
         (0: one per worker, so that every worker decodes one)."""
+        jobs = self.plan(texts, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens, num_beams=num_beams,
+                         no_repeat_ngram_size=no_repeat_ngram_size, max_batch_tokens=max_batch_tokens,
+                         min_batches=min_batches)
+        return self.run_plan(texts, jobs)
+
+    def plan(self, texts: list[str], *, max_new_tokens=None, min_new_tokens=None, num_beams=None,
+             no_repeat_ngram_size=None, max_batch_tokens: int = 2048, min_batches: int = 0) -> list[Job]:
+        """The batches generate decodes `texts` in (indices into `texts`, their decoding), in the
+        order it starts them: the longest inputs first, so that the last batches to start are
+        short ones and no worker is left alone with a long one at the end. Public so that a
+        benchmark forcing output lengths decodes exactly these batches."""
         decoding = self._decoding(max_new_tokens, min_new_tokens, num_beams, no_repeat_ngram_size)
-        ids = self._encode(texts)
-        for text, tokens in zip(texts, ids):
-            if len(tokens) > self.max_input_tokens:
-                raise ValueError(f"{self.ref}: input of {len(tokens)} tokens is longer than the model's "
-                                 f"{self.max_input_tokens}-token window (split it first): {text[:40]!r}...")
-        outputs = [""] * len(texts)
-        todo = [i for i, text in enumerate(texts) if text.strip()]
+        lengths = [len(tokens) for tokens in self._checked_ids(texts)]
         groups: dict[Decoding, list[int]] = {}  # one output bound per batch, whatever else is in it
-        for i in todo:
-            groups.setdefault(self._bounded(decoding, len(ids[i])), []).append(i)
-        jobs = split_for_workers([([members[b] for b in batch], bounded) for bounded, members in groups.items()
-                                  for batch in worker_batches([len(ids[i]) for i in members], max_batch_tokens,
-                                                              self.workers)],
-                                 min_batches or self.workers)
-        generated = self._map_batches([([ids[i] for i in indices], bounded) for indices, bounded in jobs])
+        for i, text in enumerate(texts):
+            if text.strip():
+                groups.setdefault(self._bounded(decoding, lengths[i]), []).append(i)
+        jobs = [([members[b] for b in batch], bounded) for bounded, members in groups.items()
+                for batch in worker_batches([lengths[i] for i in members], max_batch_tokens, self.workers)]
+        jobs.sort(key=lambda job: -max(lengths[i] for i in job[0]))
+        return split_for_workers(jobs, min_batches or self.workers)
+
+    def run_plan(self, texts: list[str], jobs: list[Job]) -> list[str]:
+        """Output text per input of `texts` for the planned `jobs`, in input order ("" for inputs no job holds)."""
+        ids = self._checked_ids(texts)
+        generated = self._map_batches([([ids[i] for i in indices], decoding) for indices, decoding in jobs])
+        outputs = [""] * len(texts)
         for (indices, _), batch_output in zip(jobs, generated):
             batch_output = [self._without_language(out) for out in batch_output]
             for i, text in zip(indices, self.tokenizer.batch_decode(batch_output, skip_special_tokens=True)):
                 outputs[i] = text.strip()
         return outputs
+
+    def _checked_ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids of each text; an input longer than the model's window is an error, never truncated."""
+        ids = self._encode(texts)
+        for text, tokens in zip(texts, ids):
+            if len(tokens) > self.max_input_tokens:
+                raise ValueError(f"{self.ref}: input of {len(tokens)} tokens is longer than the model's "
+                                 f"{self.max_input_tokens}-token window (split it first): {text[:40]!r}...")
+        return ids
 
     def _map_batches(self, jobs: list[tuple[list, Decoding]]) -> list[list]:
         """Output ids of each (batch, decoding), in order; up to `workers` batches at once (the
@@ -140,9 +164,10 @@ class BatchedModel:
 
     def _bounded(self, decoding: Decoding, input_tokens: int) -> Decoding:
         """`decoding` with a concrete output bound: its own, the input-relative one and the window.
-        Input lengths are rounded up to a multiple of 8, so inputs of similar length share a batch."""
-        rounded = -(-input_tokens // 8) * 8
-        bound = min(OUTPUT_TOKENS_PER_INPUT_TOKEN * rounded + OUTPUT_TOKENS_MARGIN, self.max_input_tokens - 1)
+        The input-relative one is taken from the input's length bucket (length_bucket), so inputs
+        of similar length share a batch."""
+        bound = min(OUTPUT_TOKENS_PER_INPUT_TOKEN * length_bucket(input_tokens) + OUTPUT_TOKENS_MARGIN,
+                    self.max_input_tokens - 1)
         if decoding.max_new_tokens is not None:
             bound = min(bound, decoding.max_new_tokens)
         bound = max(bound, 1)
@@ -150,6 +175,18 @@ class BatchedModel:
 
     def _generate_ids(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         raise NotImplementedError
+
+
+def length_bucket(tokens: int) -> int:
+    """The input length an output bound is computed from: `tokens` rounded up to the next of
+    8, 16, 32, 64, ... Every bucket is a batch of its own (an output must not depend on what else
+    its batch holds, and CTranslate2's bound is per call), so buckets are coarse: with steps of
+    8 tokens, 32 ordinary sentences made 13 batches of one to six rows, and decoding steps shared
+    by few rows are mostly weight reads."""
+    bucket = LENGTH_BUCKET_FIRST
+    while bucket < tokens:
+        bucket *= 2
+    return bucket
 
 
 def map_at_once(function: Callable, items, workers: int) -> list:
