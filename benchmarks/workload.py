@@ -143,9 +143,14 @@ class StepCost:
     difference is sum_t step(rows at t) - Lf * step(n), added as `correction`. step(m) is measured
     on the batch's own longest-target inputs, as the time of m rows decoding STEPS[1] tokens
     minus STEPS[0] tokens (the encoder cancels), at m = 1, 2, 4, ... and n, linear in between;
-    measured once per row count (on the first batch that needs it) and cached. With several
-    workers, the step is measured with every worker decoding a copy, and each batch is charged
-    its share (the clock divided by the workers), as its batches shared the workers.
+    measured once per row count (on the first batch that needs it) and cached. `to_max`, what
+    every row at the batch's longest target would add, is measured on each batch (the batch at
+    its longest target minus at Lf), not estimated from step(n): a step of many rows costs more
+    the longer the rows already are (8 rows x 6 beams: 0.035 s per step up to 26 tokens, 0.13 s
+    from 90 to 181, one thread), while few long rows, the ones the correction follows, hardly
+    grow (check_step_cost.py checks the correction against real calls). With several workers,
+    every measurement has every worker decoding a copy, and each batch is charged its share
+    (the clock divided by the workers), as its batches shared the workers.
     """
 
     STEPS = (2, 26)
@@ -160,23 +165,28 @@ class StepCost:
         for count in sorted({1 << k for k in range(rows.bit_length())} | {rows}):
             if count not in self.seconds:
                 self.seconds[count] = self._measure(by_target[:count], forced)
+        at_forced, at_max = (self._share(inputs, forced, steps) for steps in (forced.max_new_tokens, max(targets)))
         for index, field in enumerate(("seconds", "cpu_seconds")):
             def step(m: int) -> float:
                 return _interpolate(self.seconds, m)[index]
             _add(correction, field, staircase_extra(targets, forced.max_new_tokens, step))
-            _add(to_max, field, (max(targets) - forced.max_new_tokens) * step(rows))
+            _add(to_max, field, at_max[index] - at_forced[index])
 
     def _measure(self, inputs: list[str], decoding: Decoding) -> tuple[float, float]:
-        """Per step, with as many copies decoding at once as the model has workers (each worker
-        busy, as in the batches measured), divided by that number: a batch's share of the clock."""
-        workers, clocks = self.model.workers, []
-        for steps in self.STEPS:
-            job = (list(range(len(inputs))), replace(decoding, min_new_tokens=steps, max_new_tokens=steps))
-            with Clock() as clock:
-                map_at_once(lambda _: self.model.run_plan(inputs, [job]), range(workers), workers)
-            clocks.append(clock)
-        span = (self.STEPS[1] - self.STEPS[0]) * workers
-        return ((clocks[1].seconds - clocks[0].seconds) / span, (clocks[1].cpu_seconds - clocks[0].cpu_seconds) / span)
+        """(wall, CPU) seconds per step of `inputs` decoding together."""
+        (wall_short, cpu_short), (wall_long, cpu_long) = (self._share(inputs, decoding, steps) for steps in self.STEPS)
+        span = self.STEPS[1] - self.STEPS[0]
+        return (wall_long - wall_short) / span, (cpu_long - cpu_short) / span
+
+    def _share(self, inputs: list[str], decoding: Decoding, steps: int) -> tuple[float, float]:
+        """(wall, CPU) seconds of `inputs` decoding `steps` tokens as one batch, with as many copies
+        decoding at once as the model has workers (each worker busy, as in the batches measured),
+        divided by that number: a batch's share of the clock."""
+        workers = self.model.workers
+        job = (list(range(len(inputs))), replace(decoding, min_new_tokens=steps, max_new_tokens=steps))
+        with Clock() as clock:
+            map_at_once(lambda _: self.model.run_plan(inputs, [job]), range(workers), workers)
+        return clock.seconds / workers, clock.cpu_seconds / workers
 
 
 def staircase_extra(targets: list[int], forced: int, step_seconds) -> float:
