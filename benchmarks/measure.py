@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workload import (
+    PEAK_MEMORY,
     Answered,
     Clock,
     ForcedLength,
@@ -94,19 +95,9 @@ def measure(args) -> dict:
     if args.rerun_posts:
         models = {"translator": args.translator, "summarizer": args.summarizer}
         result["rerun"] = time_rerun(pipeline, Path(args.posts), args.rerun_posts, models)
-    result["peak_rss_mb"] = peak_rss_mb()
+    result["peak_rss_mb"] = PEAK_MEMORY.mb()
     result["load"] = max(load_before, os.getloadavg()[0])  # other work on the machine meanwhile (1-minute average)
     return result
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory. Not getrusage's ru_maxrss: Linux carries that
-    over from the parent across fork and exec, so a parent that built the models (4 GB) would
-    set every variant's figure."""
-    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status (peak memory is measured on Linux only)")
 
 
 def time_translation(translator, model: ForcedLength, sentences: list[str]) -> dict:

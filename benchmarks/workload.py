@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -107,7 +108,7 @@ class ForcedLength:
             targets_of_jobs.append(targets)
         with self.clock:
             generated = self.model.run_plan(texts, forced_jobs)
-            with self.calibration:
+            with self.calibration, PEAK_MEMORY.left_out():
                 for (indices, decoding), targets in zip(forced_jobs, targets_of_jobs):
                     if self.step_cost is not None and len(set(targets)) > 1:
                         self.step_cost.add_corrections([texts[i] for i in indices], targets, decoding,
@@ -210,6 +211,38 @@ def _interpolate(points: dict[int, tuple[float, float]], rows: int) -> tuple[flo
     above = min(m for m in points if m > rows)
     share = (rows - below) / (above - below)
     return tuple(low + share * (high - low) for low, high in zip(points[below], points[above]))
+
+
+class PeakMemory:
+    """This process's own peak resident memory, leaving out the stretches `left_out` marks: the
+    step-cost calibration decodes copies at once, at their longest targets, which the project
+    never does. VmHWM from /proc/self/status, reset after such a stretch through
+    /proc/self/clear_refs. Not getrusage's ru_maxrss: Linux carries that over from the parent
+    across fork and exec, so a parent that built the models (4 GB) would set every variant's figure."""
+
+    def __init__(self):
+        self._kept_kb = 0
+
+    def mb(self) -> float:
+        return max(self._kept_kb, self._high_water_kb()) / 1024
+
+    @contextmanager
+    def left_out(self):
+        self._kept_kb = max(self._kept_kb, self._high_water_kb())
+        try:
+            yield
+        finally:
+            Path("/proc/self/clear_refs").write_text("5", encoding="ascii")  # the high-water mark := now
+
+    @staticmethod
+    def _high_water_kb() -> int:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmHWM in /proc/self/status (peak memory is measured on Linux only)")
+
+
+PEAK_MEMORY = PeakMemory()
 
 
 class Clock:

@@ -3,6 +3,9 @@ their own lengths, estimated from the measured cost per decoding step by rows st
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 
 import pytest
@@ -97,3 +100,30 @@ def test_forced_lengths_decode_exactly_the_batches_the_model_plans(workload, tin
     assert [call["input_tokens"] for call in forced.calls] == [[lengths[i] for i in indices] for indices, _ in plan]
     assert [call["targets"] for call in forced.calls] == [
         [workload.translation_tokens(sentences[i]) for i in indices] for indices, _ in plan]
+
+
+
+def test_peak_memory_leaves_out_what_the_calibration_allocates():
+    """In a fresh process, whose peak is its own: 300 MB touched inside `left_out` do not count,
+    300 MB touched outside do."""
+    script = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        from workload import PeakMemory
+
+        def touched(mb):
+            block = bytearray(mb * 2**20)
+            block[::4096] = b"1" * len(block[::4096])
+            return block
+
+        peak = PeakMemory()
+        baseline = peak.mb()
+        with peak.left_out():
+            del touched(300)[:]
+        left_out = peak.mb()
+        held = touched(300)
+        print(baseline, left_out, peak.mb())
+    """)
+    run = subprocess.run([sys.executable, "-c", script, str(BENCHMARKS)], capture_output=True, text=True, check=True)
+    baseline, left_out, counted = map(float, run.stdout.split())
+    assert left_out < baseline + 100 and counted > baseline + 250
