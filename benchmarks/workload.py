@@ -16,6 +16,7 @@ The arithmetic the models spend is untouched; only what they return is replaced.
 """
 from __future__ import annotations
 
+import ctypes
 import re
 import time
 from contextlib import contextmanager
@@ -216,9 +217,10 @@ def _interpolate(points: dict[int, tuple[float, float]], rows: int) -> tuple[flo
 class PeakMemory:
     """This process's own peak resident memory, leaving out the stretches `left_out` marks: the
     step-cost calibration decodes copies at once, at their longest targets, which the project
-    never does. VmHWM from /proc/self/status, reset after such a stretch through
-    /proc/self/clear_refs. Not getrusage's ru_maxrss: Linux carries that over from the parent
-    across fork and exec, so a parent that built the models (4 GB) would set every variant's figure."""
+    never does. VmHWM from /proc/self/status, reset after such a stretch (with glibc's freed
+    memory returned to the system first) through /proc/self/clear_refs. Not getrusage's
+    ru_maxrss: Linux carries that over from the parent across fork and exec, so a parent that
+    built the models (4 GB) would set every variant's figure."""
 
     def __init__(self):
         self._kept_kb = 0
@@ -232,6 +234,7 @@ class PeakMemory:
         try:
             yield
         finally:
+            ctypes.CDLL(None).malloc_trim(0)  # glibc keeps freed memory resident in its arenas otherwise
             Path("/proc/self/clear_refs").write_text("5", encoding="ascii")  # the high-water mark := now
 
     @staticmethod
