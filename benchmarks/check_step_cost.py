@@ -19,12 +19,18 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from shapes import prepared_models  # noqa: E402
-from workload import Clock, ForcedLength, corpus_posts, spread, translation_tokens  # noqa: E402
+from workload import (  # noqa: E402
+    CORPUS_POSTS,
+    MODEL_CACHE,
+    Clock,
+    ForcedLength,
+    corpus_posts,
+    corpus_sentences,
+    translation_tokens,
+)
 
 from nlp.config import load_config  # noqa: E402
 from nlp.runtime import load_model  # noqa: E402
-
-POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
 
 
 def one_batch(model, inputs: list[str], steps: int = 0) -> list:
@@ -62,7 +68,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=8)
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--workdir", default=str(Path("~/.cache/nlp-abstracts/bench").expanduser()))
+    parser.add_argument("--workdir", default=str(MODEL_CACHE))
     args = parser.parse_args()
     # one worker: the true cost is assembled from calls made one at a time
     config = load_config(overrides={"runtime.threads": args.threads, "runtime.workers": 1,
@@ -70,7 +76,7 @@ def main() -> None:
     folder = prepared_models(Path(args.workdir))["translator"]
     model = load_model(str(folder), config.runtime, "ctranslate2", "translator")
     cpu_seconds(model, ["国务院"], 2)  # one-time set-up
-    sentences = spread([s for view in corpus_posts(POSTS, config) for s in view.article.sentences], args.sentences)
+    sentences = corpus_sentences(corpus_posts(CORPUS_POSTS, config), args.sentences)
     targets = [translation_tokens(s) for s in sentences]
     forced = ForcedLength(model, translation_tokens)
     forced.run_plan(sentences, one_batch(model, sentences))

@@ -16,17 +16,22 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import nlp.runtime.model as runtime_model  # noqa: E402
 from measure import time_translation  # noqa: E402
 from shapes import prepared_models  # noqa: E402
-from workload import ForcedLength, corpus_posts, spread, translation_tokens  # noqa: E402
+from workload import (  # noqa: E402
+    CORPUS_POSTS,
+    MODEL_CACHE,
+    ForcedLength,
+    corpus_posts,
+    corpus_sentences,
+    translation_tokens,
+)
 
+import nlp.runtime.model as runtime_model  # noqa: E402
 from nlp.config import load_config  # noqa: E402
 from nlp.glossary import Glossary  # noqa: E402
 from nlp.runtime import load_model  # noqa: E402
 from nlp.translate import Seq2SeqTranslator  # noqa: E402
-
-POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
 
 
 def steps_of_eight(tokens: int) -> int:
@@ -41,14 +46,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--sentences", type=int, default=32)
-    parser.add_argument("--workdir", default=str(Path("~/.cache/nlp-abstracts/bench").expanduser()))
+    parser.add_argument("--workdir", default=str(MODEL_CACHE))
     args = parser.parse_args()
     config = load_config()
     model = load_model(str(prepared_models(Path(args.workdir))["translator"]), config.runtime, "auto", "translator")
     model.generate(["国务院"], max_new_tokens=2, min_new_tokens=2)  # one-time set-up
     forced = ForcedLength(model, translation_tokens)
     translator = Seq2SeqTranslator(forced, config.translator, Glossary.load(config.glossary.files))
-    sentences = spread([s for view in corpus_posts(POSTS, config) for s in view.article.sentences], args.sentences)
+    sentences = corpus_sentences(corpus_posts(CORPUS_POSTS, config), args.sentences)
     print(f"{model.backend} {model.precision}, {model.workers} worker(s), {len(sentences)} sentences, "
           f"load average {os.getloadavg()[0]:.2f}")
     runs = {way: [] for way in WAYS}

@@ -24,21 +24,21 @@ from workload import (
     Clock,
     ForcedLength,
     corpus_posts,
+    corpus_sentences,
     spread,
     summary_stand_in,
     summary_tokens,
     translation_tokens,
 )
 
+from nlp.abstractive import AbstractiveSummarizer
 from nlp.config import load_config
 from nlp.enrich import find_posts
 from nlp.glossary import Glossary
 from nlp.pipeline import Pipeline
 from nlp.runtime import load_model
 from nlp.runtime.model import thread_count
-from nlp.abstractive import AbstractiveSummarizer
 from nlp.translate import Seq2SeqTranslator
-
 
 STAND_IN_TRANSLATION = "The State Council issued a notice on the work."
 
@@ -78,7 +78,7 @@ def measure(args) -> dict:
     pipeline = Pipeline(config, AbstractiveSummarizer(summarizer_model, config.summarizer), translator, glossary)
 
     posts = corpus_posts(Path(args.posts), config)
-    sentences = spread([s for view in posts for s in view.article.sentences], args.sentences)
+    sentences = corpus_sentences(posts, args.sentences)
     articles = spread([v for v in posts if len(v.article.text) <= args.max_article_chars], args.articles,
                       key=lambda view: len(view.article.text))
     result = {

@@ -20,13 +20,11 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from shapes import prepared_models
-from workload import SUMMARY_TOKENS, Clock, corpus_posts, spread
+from workload import CORPUS_POSTS, MODEL_CACHE, SUMMARY_TOKENS, Clock, corpus_posts, spread
 
 from nlp.config import load_config
 from nlp.runtime import load_model
 from nlp.runtime.vocabulary import write_vocabulary_map
-
-POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
 
 
 def summaries(model, texts: list[str], settings: dict) -> tuple[list[str], float]:
@@ -47,7 +45,7 @@ def main() -> None:
     parser.add_argument("--model", help="transformers model folder with a ctranslate2-int8 conversion")
     parser.add_argument("--articles", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--workdir", default=str(Path("~/.cache/nlp-abstracts/bench").expanduser()))
+    parser.add_argument("--workdir", default=str(MODEL_CACHE))
     args = parser.parse_args()
     config = load_config(overrides={"runtime.threads": args.threads})
     folder = Path(args.model) if args.model else prepared_models(Path(args.workdir))["summarizer"]
@@ -56,7 +54,7 @@ def main() -> None:
     settings = {"num_beams": c.num_beams, "no_repeat_ngram_size": c.no_repeat_ngram_size,
                     "max_new_tokens": SUMMARY_TOKENS, "min_new_tokens": SUMMARY_TOKENS}
     whole = load_model(str(whole_folder), config.runtime, "ctranslate2", "summarizer")
-    posts = [view for view in corpus_posts(POSTS, config)
+    posts = [view for view in corpus_posts(CORPUS_POSTS, config)
              if whole.count_tokens([view.article.text])[0] <= whole.max_input_tokens]
     texts = [view.article.text for view in spread(posts, args.articles, key=lambda view: len(view.article.text))]
     with tempfile.TemporaryDirectory() as scratch:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from measure import VARIANTS
 from roofline import Call, measure_machine, minimum_seconds, shape_of
+from workload import CORPUS_POSTS, MODEL_CACHE
 
 from nlp.runtime.identity import NATIVE_BF16_FLAGS, torch_cuda_bf16
 from nlp.runtime.model import thread_count
@@ -30,7 +31,6 @@ from nlp.runtime.model import thread_count
 TASKS = ("translate", "summarize", "pipeline")
 
 HERE = Path(__file__).resolve().parent
-POSTS_DIR = HERE.parent / "tests" / "data" / "corpus" / "posts"
 QUICK_VARIANTS = ("naive", "transformers-bf16", "default")
 CPU_FLAGS = ("avx2", "avx_vnni", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 SIZES = {  # sentences translated, articles through the pipeline (no longer than max chars), posts re-enriched
@@ -253,10 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=0, help="runtime.threads for every variant (0: all cores)")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help="runtime.device for every variant (cuda: the GPU mode; no roofline there)")
-    parser.add_argument("--workdir", default=str(Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) /
-                                              "nlp-abstracts" / "bench"),
+    parser.add_argument("--workdir", default=str(MODEL_CACHE),
                         help="where the built and converted models are cached")
-    parser.add_argument("--posts", default=str(POSTS_DIR), help="folder of posts to measure on")
+    parser.add_argument("--posts", default=str(CORPUS_POSTS), help="folder of posts to measure on")
     parser.add_argument("--variants", type=lambda text: text.split(","),
                         help=f"comma-separated subset of {','.join(VARIANTS)} (default: all; "
                              f"--quick: {','.join(QUICK_VARIANTS)})")

@@ -30,12 +30,11 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from shapes import prepared_models
-from workload import SUMMARY_TOKENS, Clock, corpus_posts, spread
+from workload import CORPUS_POSTS, MODEL_CACHE, SUMMARY_TOKENS, Clock, corpus_posts, spread
 
 from nlp.config import load_config
 from nlp.runtime import load_model
 
-POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
 BEAMS, NO_REPEAT, MAX_ARTICLE_CHARS = 4, 2, 400
 WIDE_VOCABULARY = 32_000
 
@@ -118,12 +117,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--articles", type=int, default=3)
-    parser.add_argument("--workdir", default=str(Path("~/.cache/nlp-abstracts/bench").expanduser()))
+    parser.add_argument("--workdir", default=str(MODEL_CACHE))
     args = parser.parse_args()
     config = load_config(overrides={"runtime.threads": args.threads, "runtime.workers": 1,  # as its parts run
                                     "runtime.dtype": "float32"})
     folder = prepared_models(Path(args.workdir))["summarizer"]
-    posts = [view for view in corpus_posts(POSTS, config) if len(view.article.text) <= MAX_ARTICLE_CHARS]
+    posts = [view for view in corpus_posts(CORPUS_POSTS, config) if len(view.article.text) <= MAX_ARTICLE_CHARS]
     texts = [view.article.text for view in spread(posts, args.articles, key=lambda view: len(view.article.text))]
     layouts = {"one call per article": [[text] for text in texts], "one shared call": [texts]}
     print(f"{len(texts)} articles of {', '.join(str(len(t)) for t in texts)} characters; {SUMMARY_TOKENS} new tokens, "

@@ -17,6 +17,7 @@ The arithmetic the models spend is untouched; only what they return is replaced.
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ from nlp.tidy import fit_chars
 TARGET_TOKENS_PER_CHAR = 1.3
 SUMMARY_TOKENS = 84
 SUMMARY_CHARS = 100  # a real 84-token Chinese summary is about this long
+CORPUS_POSTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus" / "posts"
+MODEL_CACHE = Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "nlp-abstracts" / "bench"
 _LATIN_WORD = re.compile(r"[A-Za-z]+")  # a glossary term put into the input in English counts as one character
 
 
@@ -40,6 +43,11 @@ def corpus_posts(posts_dir: Path, config: Config) -> list[PostView]:
     reader = Pipeline(config, summarizer=None, translator=None, glossary=Glossary.empty())  # inspect needs no model
     views = [reader.inspect(path) for path in sorted(posts_dir.glob("*.md"))]
     return [view for view in views if view.state not in ("skipped", "failed")]
+
+
+def corpus_sentences(views: list[PostView], count: int) -> list[str]:
+    """`count` sentences evenly spread over the cleaned sentences of `views`, in order."""
+    return spread([sentence for view in views for sentence in view.article.sentences], count)
 
 
 def spread(items: list, count: int, key=None) -> list:

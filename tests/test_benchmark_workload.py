@@ -102,7 +102,6 @@ def test_forced_lengths_decode_exactly_the_batches_the_model_plans(workload, tin
         [workload.translation_tokens(sentences[i]) for i in indices] for indices, _ in plan]
 
 
-
 def test_peak_memory_leaves_out_what_the_calibration_allocates():
     """In a fresh process, whose peak is its own: 300 MB touched inside `left_out` do not count,
     300 MB touched outside do."""
